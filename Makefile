@@ -1,0 +1,60 @@
+# Optimization for Deep Learning: build the book, run the tests, open the notebooks.
+# Each target works on a fresh clone with Python 3.11 and make: the virtual environment is
+# created on first use and re-synced whenever requirements.txt changes (a stamp file).
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.requirements.stamp
+BUILD  := _build
+# jupyter-cache keys executed notebooks on their code only, so a change to optlib would be
+# served stale outputs. We hash optlib's sources and drop the cache when the hash moves.
+OPTLIB_HASH := $(BUILD)/.optlib.sha256
+JB_FLAGS    := -W -n --keep-going
+
+.PHONY: book test unit notebooks lab bench clean distclean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Drop the execution cache when optlib's sources changed since the last build.
+cache-check: | $(STAMP)
+	@mkdir -p $(BUILD)
+	@new=$$(find optlib -name '*.py' -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1); \
+	old=$$(cat $(OPTLIB_HASH) 2>/dev/null); \
+	if [ "$$new" != "$$old" ]; then \
+	  if [ -d $(BUILD)/.jupyter_cache ]; then echo "optlib changed: clearing the execution cache"; fi; \
+	  rm -rf $(BUILD)/.jupyter_cache; \
+	  echo "$$new" > $(OPTLIB_HASH); \
+	fi
+.PHONY: cache-check
+
+book: $(STAMP) cache-check
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "HTML: $(BUILD)/html/index.html"
+
+# The full suite: the book with warnings as errors, then unit tests, notebook hygiene,
+# browser checks of the built pages, and every notebook executed by nbval.
+test: book
+	$(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -p no:cacheprovider
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not book" -p no:cacheprovider
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters
+
+bench: $(STAMP)
+	$(BIN)/python bench/notebooks.py
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
