@@ -8,7 +8,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements.stamp
 BUILD  := _build
 # jupyter-cache keys executed notebooks on their code only, so a change to optlib would be
-# served stale outputs. We hash optlib's sources and drop the cache when the hash moves.
+# served stale outputs. We hash optlib's sources (Python, and the player's JS and CSS) and
+# drop the cache when the hash moves.
 OPTLIB_HASH := $(BUILD)/.optlib.sha256
 JB_FLAGS    := -W -n --keep-going
 
@@ -18,14 +19,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The chapters import optlib from this checkout (no install step): a .pth file puts the repo
+# root on the venv's sys.path, for the book build (which executes in a temp dir), nbval and lab.
 $(STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])" \
+	  | xargs -I{} sh -c 'echo "$(CURDIR)" > {}/optlib-course.pth'
 	touch $@
 
 # Drop the execution cache when optlib's sources changed since the last build.
 cache-check: | $(STAMP)
 	@mkdir -p $(BUILD)
-	@new=$$(find optlib -name '*.py' -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1); \
+	@new=$$(find optlib -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1); \
 	old=$$(cat $(OPTLIB_HASH) 2>/dev/null); \
 	if [ "$$new" != "$$old" ]; then \
 	  if [ -d $(BUILD)/.jupyter_cache ]; then echo "optlib changed: clearing the execution cache"; fi; \
@@ -50,7 +55,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
 
 bench: $(STAMP)
-	$(BIN)/python bench/notebooks.py
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .hypothesis

@@ -105,7 +105,11 @@ class SGD(Optimizer):
                 loss = closure()
 
         for group in self.param_groups:
-            lr, mu, tau = float(group["lr"]), group["momentum"], group["dampening"]
+            # lr and momentum are numbers here, except in a sweep (optlib.trajectory.sweep):
+            # there each row of an (N, d) parameter is its own problem, and lr / momentum are
+            # (N, 1) tensors, one value per row, that broadcast in the same formulas.
+            lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
+            per_row = isinstance(lr, Tensor) and lr.numel() > 1
             wd, nesterov = group["weight_decay"], group["nesterov"]
             for p in group["params"]:
                 if p.grad is None:
@@ -118,7 +122,7 @@ class SGD(Optimizer):
                 if wd != 0:
                     g = g.add(p, alpha=wd)
 
-                if mu != 0:
+                if isinstance(mu, Tensor) or mu != 0:
                     state = self.state[p]
                     b = state.get("momentum_buffer")
                     if b is None:
@@ -131,6 +135,9 @@ class SGD(Optimizer):
                     g = g.add(b, alpha=mu) if nesterov else b
 
                 # theta <- theta - lr g
-                p.add_(g, alpha=-lr)
+                if per_row:
+                    p.sub_(lr * g)
+                else:
+                    p.add_(g, alpha=-float(lr))
 
         return loss

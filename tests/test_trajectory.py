@@ -1,0 +1,128 @@
+"""trajectory.run against a hand-written optimization loop; divergence; bad inputs."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from optlib import landscapes as L
+from optlib.optim import SGD
+from optlib.trajectory import Trajectory, run
+
+
+def hand_loop(f, x0, steps, opt_cls=torch.optim.SGD, scheduler=None, dtype=torch.float64, **hp):
+    """The loop every chapter would otherwise write: record x_t and f(x_t), stop at non-finite."""
+    x = torch.tensor(x0, dtype=dtype, requires_grad=True)
+    opt = opt_cls([x], **hp)
+    sched = scheduler(opt) if scheduler else None
+    points, losses = [], []
+    for t in range(steps + 1):
+        opt.zero_grad()
+        loss = f(x)
+        if not (torch.isfinite(x).all() and torch.isfinite(loss)):
+            return torch.stack(points) if points else None, losses, t
+        points.append(x.detach().clone())
+        losses.append(loss.item())
+        if t < steps:
+            loss.backward()
+            opt.step()
+            if sched:
+                sched.step()
+    return torch.stack(points), losses, None
+
+
+CASES = [
+    pytest.param(L.parabola, 1.5, {"lr": 0.1}, id="parabola-1d"),
+    pytest.param(L.x_sin, 1.2, {"lr": 0.05, "momentum": 0.5}, id="x_sin-1d-momentum"),
+    pytest.param(L.rosenbrock, (-1.5, 2.0), {"lr": 1e-3, "momentum": 0.9}, id="rosenbrock-2d"),
+    pytest.param(
+        L.himmelblau, (0.0, 0.0), {"lr": 0.01, "nesterov": True, "momentum": 0.7},
+        id="himmelblau-2d-nesterov",
+    ),
+    pytest.param(L.valley, (-5.0, -2.0), {"lr": 0.4, "weight_decay": 0.01}, id="valley-2d-wd"),
+]
+
+
+@pytest.mark.parametrize(("landscape", "x0", "hp"), CASES)
+@pytest.mark.parametrize("opt_cls", [torch.optim.SGD, SGD], ids=["torch", "optlib"])
+def test_run_matches_a_hand_written_loop(landscape, x0, hp, opt_cls):
+    steps = 60
+    traj = run(landscape, opt_cls, x0, steps, **hp)
+    points, losses, diverged_at = hand_loop(landscape, x0, steps, **hp)  # torch.optim.SGD
+    assert diverged_at is None and not traj.diverged and traj.diverged_at is None
+    assert isinstance(traj, Trajectory)
+    assert isinstance(traj.points, np.ndarray) and isinstance(traj.losses, np.ndarray)
+    assert traj.points.shape == (steps + 1,) + ((2,) if landscape.dim == 2 else ())
+    assert traj.losses.shape == (steps + 1,)
+    torch.testing.assert_close(torch.from_numpy(traj.points), points, rtol=0, atol=0)
+    np.testing.assert_array_equal(traj.losses, np.asarray(losses))
+    assert traj.points[0].tolist() == (list(x0) if landscape.dim == 2 else x0)
+    assert traj.label == opt_cls.__name__ == "SGD"
+    assert "diverged" not in traj.status and f"{steps} steps" in traj.status
+
+
+def test_run_with_a_scheduler_and_a_plain_callable():
+    f = lambda p: (p**2).sum() + torch.sin(3 * p).sum()  # noqa: E731
+    sched = lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.95)  # noqa: E731
+    traj = run(f, SGD, (1.0, -0.7, 0.2), 40, scheduler=sched, label="decay", lr=0.2, momentum=0.5)
+    points, losses, _ = hand_loop(f, (1.0, -0.7, 0.2), 40, scheduler=sched, lr=0.2, momentum=0.5)
+    torch.testing.assert_close(torch.from_numpy(traj.points), points, rtol=0, atol=0)
+    np.testing.assert_array_equal(traj.losses, np.asarray(losses))
+    assert traj.label == "decay" and traj.status.startswith("decay: 40 steps")
+
+
+def test_run_float32():
+    traj = run(L.rosenbrock, SGD, (-1.5, 2.0), 30, dtype=torch.float32, lr=1e-3)
+    points, losses, _ = hand_loop(L.rosenbrock, (-1.5, 2.0), 30, dtype=torch.float32, lr=1e-3)
+    assert traj.points.dtype == np.float32
+    torch.testing.assert_close(torch.from_numpy(traj.points), points, rtol=0, atol=0)
+
+
+def test_zero_steps_records_the_start():
+    traj = run(L.bowl, SGD, (0.5, -0.5), 0, lr=0.1)
+    assert traj.points.shape == (1, 2)
+    assert traj.losses.tolist() == [L.bowl(torch.tensor([0.5, -0.5], dtype=torch.float64)).item()]
+
+
+@pytest.mark.parametrize(
+    ("landscape", "x0", "lr"),
+    [
+        # valley: y-curvature 4, lr 1 => y_{t+1} = (1 - 4) y_t = -3 y_t; f overflows in ~320 steps
+        pytest.param(L.valley, L.valley.start, 1.0, id="valley-2d"),
+        # parabola: x_{t+1} = (1 - 2 lr) x_t = -2 x_t, x^2 overflows after ~510 steps
+        pytest.param(L.parabola, 1.5, 1.5, id="parabola-1d"),
+    ],
+)
+def test_divergence_is_recorded_not_raised(landscape, x0, lr):
+    steps = 2000
+    traj = run(landscape, SGD, x0, steps, lr=lr)
+    points, losses, diverged_at = hand_loop(landscape, x0, steps, lr=lr)
+    assert diverged_at is not None and 0 < diverged_at < steps
+    assert traj.diverged and traj.diverged_at == diverged_at
+    assert len(traj.points) == len(traj.losses) == diverged_at  # every finite point, no more
+    assert np.isfinite(traj.points).all() and np.isfinite(traj.losses).all()
+    torch.testing.assert_close(torch.from_numpy(traj.points), points, rtol=0, atol=0)
+    np.testing.assert_array_equal(traj.losses, np.asarray(losses))
+    assert "diverged" in traj.status and f"step {diverged_at}" in traj.status
+
+
+def test_divergence_at_the_start_keeps_no_point():
+    traj = run(lambda p: (p**2).sum() / 0.0, SGD, (1.0, 2.0), 10, lr=0.1)
+    assert traj.diverged_at == 0 and traj.points.shape == (0, 2) and traj.losses.shape == (0,)
+    assert "diverged" in traj.status and "no finite point" in traj.status
+
+
+@pytest.mark.parametrize("steps", [-1, 2.5, "10", None, 3.0])
+def test_invalid_steps(steps):
+    with pytest.raises(ValueError, match=re.escape(f"Invalid steps: {steps}")):
+        run(L.bowl, SGD, (1.0, 1.0), steps, lr=0.1)
+
+
+@pytest.mark.parametrize("x0", [math.nan, math.inf, (1.0, math.nan), (-math.inf, 0.0)])
+def test_invalid_start(x0):
+    with pytest.raises(ValueError, match=re.escape(f"Invalid x0: {x0}")):
+        run(L.bowl if isinstance(x0, tuple) else L.parabola, SGD, x0, 10, lr=0.1)
