@@ -5,6 +5,14 @@ validation messages and state keys of its ``torch.optim`` namesake, so ``state_d
 between the two and ``tests/`` can prove the updates equal.
 """
 
+from optlib.optim.adadelta import Adadelta
+from optlib.optim.adagrad import Adagrad
+from optlib.optim.adam import Adam
+from optlib.optim.adamax import Adamax
+from optlib.optim.adamw import AdamW
+from optlib.optim.nadam import NAdam
+from optlib.optim.radam import RAdam
+from optlib.optim.rmsprop import RMSprop
 from optlib.optim.sgd import SGD
 
-__all__ = ["SGD"]
+__all__ = ["SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
