@@ -24,7 +24,9 @@ class History:
     Attributes:
         steps: one entry per optimizer step: ``"loss"`` (the mini-batch loss before the
             step), ``"lr"`` (the learning rate of the first parameter group used by the step)
-            and ``"grad_norm"`` (the Euclidean norm of all gradients together).
+            and ``"grad_norm"`` (the Euclidean norm of all gradients together); with
+            ``fit(..., record_params=True)`` also ``"params"`` (the trainable parameters after
+            the step, one flat list of floats).
         epochs: one entry per epoch: ``"epoch"`` (1, 2, ...), ``"step"`` (steps taken so far),
             ``"train_loss"`` (the batch-size weighted mean of the epoch's step losses),
             ``"val_loss"`` when there is validation data, ``"train_<metric>"`` and

@@ -137,6 +137,7 @@ def fit(
     resume: str | os.PathLike | None = None,
     progress: bool = True,
     file: TextIO | None = None,
+    record_params: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with ``optimizer`` and return what happened.
 
@@ -185,6 +186,10 @@ def fit(
         progress: show a progress bar (``tqdm.auto``: a widget in a notebook, text in a
             terminal); ``False`` imports no tqdm and writes nothing (default: True).
         file: the stream for a text progress bar (default: None, stderr).
+        record_params: also record, after every step, the trainable parameters as one flat
+            list of floats in ``history.steps["params"]`` (in ``model.parameters()`` order),
+            so a path through parameter space can be drawn. Meant for small models: it
+            copies every parameter at every step (default: False).
 
     Returns:
         The :class:`~optlib.train.history.History`, including a resumed run's earlier part.
@@ -212,6 +217,11 @@ def fit(
     keys = _epoch_keys(metrics, val_data is not None)
     for k in keys:
         history.epochs.setdefault(k, [])
+    if record_params:
+        recorded = history.steps.setdefault("params", [])
+        if len(recorded) != history.n_steps:
+            raise ValueError(f"Invalid record_params: True, but the resumed run recorded the "
+                             f"parameters of {len(recorded)} of its {history.n_steps} steps")
     if stop is not None and (missing := stop.monitors() - set(STEP_KEYS) - set(keys)):
         raise ValueError(f"Invalid stop: {stop!r} monitors {sorted(missing)}, but this run "
                          f"records only {list(STEP_KEYS) + keys}")
@@ -270,6 +280,9 @@ def fit(
                 steps["loss"].append(loss_value)
                 steps["lr"].append(lr)
                 steps["grad_norm"].append(grad_norm)
+                if record_params:
+                    steps["params"].append(
+                        torch.cat([p.detach().reshape(-1) for p in params]).tolist())
                 n_b = len(xb)
                 loss_sum += loss_value * n_b
                 seen += n_b
