@@ -12,6 +12,9 @@ BUILD  := _build
 # drop the cache when the hash moves.
 OPTLIB_HASH := $(BUILD)/.optlib.sha256
 JB_FLAGS    := -W -n --keep-going
+# The chapters train tiny networks: one thread per kernel is as fast, and it keeps a busy
+# 2-core machine from thrashing between torch's intra-op threads (seen: 8-40x slow-downs).
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: book test unit notebooks lab bench clean distclean
 
