@@ -30,14 +30,16 @@ $(STAMP): requirements.txt | $(BIN)/python
 	  | xargs -I{} sh -c 'echo "$(CURDIR)" > {}/optlib-course.pth'
 	touch $@
 
-# Drop the execution cache when optlib's sources changed since the last build.
+# Drop the execution cache when optlib's sources changed since the last build, and Sphinx's
+# environment with it: otherwise Sphinx sees unchanged notebooks as up to date and never asks
+# for them to be executed again.
 cache-check: | $(STAMP)
 	@mkdir -p $(BUILD)
 	@new=$$(find optlib -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1); \
 	old=$$(cat $(OPTLIB_HASH) 2>/dev/null); \
 	if [ "$$new" != "$$old" ]; then \
 	  if [ -d $(BUILD)/.jupyter_cache ]; then echo "optlib changed: clearing the execution cache"; fi; \
-	  rm -rf $(BUILD)/.jupyter_cache; \
+	  rm -rf $(BUILD)/.jupyter_cache $(BUILD)/.doctrees; \
 	  echo "$$new" > $(OPTLIB_HASH); \
 	fi
 .PHONY: cache-check
