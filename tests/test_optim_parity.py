@@ -150,7 +150,7 @@ def test_sparse_and_complex_are_refused(name: str) -> None:
 
 # (module, exact source text, wrong text, optimizer, hyperparameters that exercise the line)
 MUTATIONS = [
-    ("adam", "m_hat = m / (1 - beta1**t)", "m_hat = m / (1 - beta1 ** (t + 1))", "Adam", {}),
+    ("adam", "div_(1 - beta1**t)", "div_(1 - beta1 ** (t + 1))", "Adam", {}),
     ("adam", "v_hat = v / (1 - beta2**t)", "v_hat = v", "Adam", {}),
     ("adam", "v_hat.sqrt_().add_(eps)", "v_hat.add_(eps).sqrt_()", "Adam", {"eps": 1e-3}),
     ("adam", "v = torch.maximum(", "_ = torch.maximum(", "Adam", {"amsgrad": True}),
