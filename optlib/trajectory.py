@@ -54,6 +54,17 @@ class Trajectory:
             return f"{self.label or 'run'}: diverged at step {self.diverged_at} ({final} before it)"
         return f"{self.label or 'run'}: {len(self.losses) - 1} steps, {final}"
 
+    def steps_to(self, tol: float) -> int | None:
+        """The first step ``t`` with ``f(x_t) < tol``, or ``None`` if the run never got there.
+
+        The same test as :attr:`SweepResult.steps_to_tol`; for a landscape whose minimum is not
+        0, pass ``landscape.minimum + tol``.
+        """
+        if not math.isfinite(tol):
+            raise ValueError(f"Invalid tol: {tol} (must be a finite number)")
+        below = np.flatnonzero(self.losses < tol)
+        return int(below[0]) if len(below) else None
+
 
 def run(
     landscape: Landscape | Callable[[torch.Tensor], torch.Tensor],

@@ -126,3 +126,22 @@ def test_invalid_steps(steps):
 def test_invalid_start(x0):
     with pytest.raises(ValueError, match=re.escape(f"Invalid x0: {x0}")):
         run(L.bowl if isinstance(x0, tuple) else L.parabola, SGD, x0, 10, lr=0.1)
+
+
+def test_steps_to_is_the_first_step_below_tol():
+    traj = run(L.bowl, SGD, (1.0, 1.0), 50, lr=0.1)
+    tol = 1e-3
+    t = traj.steps_to(tol)
+    # Independent check: the loss of a bowl under GD falls monotonically, so the first step
+    # below tol is preceded only by steps at or above it.
+    assert t is not None and traj.losses[t] < tol
+    assert all(loss >= tol for loss in traj.losses[:t])
+    assert traj.steps_to(traj.losses.min() / 2) is None  # never that low
+    assert traj.steps_to(traj.losses[0] * 2) == 0
+
+
+@pytest.mark.parametrize("tol", [math.nan, math.inf])
+def test_steps_to_rejects_a_non_finite_tol(tol):
+    traj = run(L.bowl, SGD, (1.0, 1.0), 3, lr=0.1)
+    with pytest.raises(ValueError, match="Invalid tol"):
+        traj.steps_to(tol)
