@@ -22,7 +22,7 @@ from torch.optim import Optimizer
 
 from optlib.landscapes import Landscape
 
-__all__ = ["SweepResult", "Trajectory", "run", "run_many", "sweep"]
+__all__ = ["SweepResult", "Trajectory", "run", "run_many", "steps_to", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -54,16 +54,9 @@ class Trajectory:
             return f"{self.label or 'run'}: diverged at step {self.diverged_at} ({final} before it)"
         return f"{self.label or 'run'}: {len(self.losses) - 1} steps, {final}"
 
-    def steps_to(self, tol: float) -> int | None:
-        """The first step ``t`` with ``f(x_t) < tol``, or ``None`` if the run never got there.
-
-        The same test as :attr:`SweepResult.steps_to_tol`; for a landscape whose minimum is not
-        0, pass ``landscape.minimum + tol``.
-        """
-        if not math.isfinite(tol):
-            raise ValueError(f"Invalid tol: {tol} (must be a finite number)")
-        below = np.flatnonzero(self.losses < tol)
-        return int(below[0]) if len(below) else None
+    def steps_to(self, tol: float, *, stay: bool = False) -> int | None:
+        """The first step with ``f(x_t) < tol`` (see :func:`steps_to`); ``None`` if never."""
+        return steps_to(self.losses, tol, stay=stay)
 
 
 def run(
@@ -128,6 +121,34 @@ def run(
         diverged_at=diverged_at,
         label=label or getattr(optimizer, "__name__", type(opt).__name__),
     )
+
+
+def steps_to(losses: Sequence[float] | np.ndarray, tol: float, *, stay: bool = False) -> int | None:
+    """How many steps a run needed to get its loss below ``tol``.
+
+    Args:
+        losses: the loss after each step, ``losses[t] = f(x_t)`` (a :class:`Trajectory`'s
+            ``losses``, or ``History.losses`` from :func:`optlib.train.fit`).
+        tol: the target; for a landscape whose minimum is not 0, pass
+            ``landscape.minimum + tol``.
+        stay: if False (default), the first ``t`` with ``losses[t] < tol``, the same test as
+            :attr:`SweepResult.steps_to_tol`. If True, the first ``t`` from which *every*
+            later loss is below ``tol``: a run that passes through the target and climbs out
+            again, or swings in and out of it, has not got there until it stays.
+
+    Returns:
+        The step ``t``, or ``None`` if the run never got (or, with ``stay``, never stayed) there.
+    """
+    if not math.isfinite(tol):
+        raise ValueError(f"Invalid tol: {tol} (must be a finite number)")
+    below = np.asarray(losses, dtype=np.float64) < tol
+    if not stay:
+        hits = np.flatnonzero(below)
+        return int(hits[0]) if len(hits) else None
+    misses = np.flatnonzero(~below)
+    if len(misses) == 0:
+        return 0 if len(below) else None
+    return None if misses[-1] == len(below) - 1 else int(misses[-1] + 1)
 
 
 # -- many runs at once ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ import torch
 
 from optlib import landscapes as L
 from optlib.optim import SGD
-from optlib.trajectory import Trajectory, run
+from optlib.trajectory import Trajectory, run, steps_to
 
 
 def hand_loop(f, x0, steps, opt_cls=torch.optim.SGD, scheduler=None, dtype=torch.float64, **hp):
@@ -145,3 +145,21 @@ def test_steps_to_rejects_a_non_finite_tol(tol):
     traj = run(L.bowl, SGD, (1.0, 1.0), 3, lr=0.1)
     with pytest.raises(ValueError, match="Invalid tol"):
         traj.steps_to(tol)
+
+
+@pytest.mark.parametrize(
+    ("losses", "first", "stays"),
+    [
+        ([3.0, 2.0, 0.5, 0.4, 0.1], 2, 2),  # dives straight in
+        ([3.0, 0.5, 2.0, 0.5], 1, 3),  # swings out and back in
+        ([3.0, 0.5, 2.0], 1, None),  # passes through and climbs out
+        ([0.1, 0.2], 0, 0),  # starts inside
+        ([3.0, 2.0], None, None),  # never
+        ([], None, None),
+    ],
+)
+def test_steps_to_first_and_staying(losses, first, stays):
+    assert steps_to(losses, 1.0) == first
+    assert steps_to(losses, 1.0, stay=True) == stays
+    traj = Trajectory(points=np.zeros((len(losses), 2)), losses=np.array(losses), diverged_at=None)
+    assert traj.steps_to(1.0) == first and traj.steps_to(1.0, stay=True) == stays
