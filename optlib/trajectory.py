@@ -123,7 +123,9 @@ def run(
     )
 
 
-def steps_to(losses: Sequence[float] | np.ndarray, tol: float, *, stay: bool = False) -> int | None:
+def steps_to(
+    losses: Sequence[float] | np.ndarray, tol: float, *, stay: bool = False
+) -> int | None:
     """How many steps a run needed to get its loss below ``tol``.
 
     Args:
