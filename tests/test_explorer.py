@@ -1,6 +1,6 @@
 """The explorer widget, on the Python side: controls -> recomputed runs -> player data.
 
-No browser here (the widget view is player.js, tested in test_browser.py through the static
+No browser here (the widget view is the player script js/*.js, tested in test_browser.py through the static
 player). What a kernel would do is what these tests do: set a control's value, and check the
 runs against `run` and the data the view receives.
 """
@@ -19,7 +19,7 @@ from optlib import viz
 from optlib.optim import SGD, Adam
 from optlib.trajectory import run
 from optlib.viz.explorer import Explorer, PlayerWidget
-from optlib.viz.player import asset, compact_css, compact_js
+from optlib.viz._assets import library, style
 
 SPEC = {
     "SGD": (SGD, {"lr": 1e-3}),
@@ -155,10 +155,12 @@ def test_two_lives_in_one_mimebundle(ex):
 
 
 def test_the_widget_view_is_the_same_player_script():
-    assert PlayerWidget._esm.startswith(compact_js())
-    assert "function optlibPlayer(root, spec)" in asset("player.js") and "function optlibPlayer(root, spec)" in compact_js()
+    # one source, two lives: the module binds the static player's library to a local name
+    assert PlayerWidget._esm.startswith(f"const optlibPlayer = {library()};")
     assert "export default" in PlayerWidget._esm and "render({ model, el })" in PlayerWidget._esm
-    assert PlayerWidget._css == compact_css()
+    assert "optlibPlayer.mount(el, spec)" in PlayerWidget._esm and "player.setData(spec)" in PlayerWidget._esm
+    assert "window." not in PlayerWidget._esm.replace(library(), "")  # the module sets no global
+    assert PlayerWidget._css == style()
 
 
 def test_one_dimensional_landscape():

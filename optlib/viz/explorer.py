@@ -12,8 +12,8 @@ picks.
 Why anywidget: the player is a canvas drawn by JavaScript, and an ``ipywidgets.HTML`` does not
 run ``<script>``. A custom ipywidgets view would need a compiled JupyterLab extension;
 anywidget (``anywidget==0.11.0``, pinned) loads an ES module from a Python string instead, so
-the widget view *is* ``player.js``, the same file as the static player, plus a ten-line
-``render``. One source for both lives, no build step, and it works in JupyterLab, Notebook 7,
+the widget view *is* the static player's script (``js/*.js``, see ``_assets.py``) plus a
+ten-line ``render``. One source for both lives, no build step, and it works in JupyterLab, Notebook 7,
 VS Code and Colab.
 """
 
@@ -32,11 +32,16 @@ import traitlets
 
 from optlib.landscapes import Landscape
 from optlib.trajectory import Trajectory, run_many
-from optlib.viz.player import Background, Player, background, compact_css, compact_js, player_data
+from optlib.viz._assets import library, style
+from optlib.viz._background import Background, background
+from optlib.viz._schema import player_data
+from optlib.viz.player import Player
 from optlib.viz.static import PALETTE
 
 __all__ = ["Explorer", "PlayerWidget"]
 
+# The widget's ES module: the player library as a module-scoped constant (no global), and
+# anywidget's render(): mount on the view's element, setData on every change.
 _ESM_GLUE = """
 export default {
   render({ model, el }) {
@@ -44,9 +49,9 @@ export default {
     const redraw = () => {
       const data = model.get("data");
       if (!data || !data.traces) return;
-      const spec = Object.assign({}, model.get("background"), data);
-      if (player) player.update(spec);
-      else player = optlibPlayer(el, spec);
+      const spec = { ...model.get("background"), ...data };
+      if (player) player.setData(spec);
+      else player = optlibPlayer.mount(el, spec);
     };
     model.on("change:data", redraw);
     model.on("change:background", redraw);
@@ -71,8 +76,8 @@ class PlayerWidget(anywidget.AnyWidget):
     ``text/html`` player already has them).
     """
 
-    _esm = compact_js() + _ESM_GLUE
-    _css = compact_css()
+    _esm = f"const optlibPlayer = {library()};\n{_ESM_GLUE}"
+    _css = style()
     background = traitlets.Dict().tag(sync=True)
     data = traitlets.Dict().tag(sync=True)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from optlib.landscapes import Landscape
+from optlib.viz._schema import items as _items
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -28,14 +29,6 @@ TrajectoryLike = Any  # an array of points, or an object with ``.points`` (and `
 
 def _as_points(t: TrajectoryLike) -> np.ndarray:
     return np.asarray(getattr(t, "points", t), dtype=np.float64)
-
-
-def _items(trajectories: Mapping[str, TrajectoryLike] | Sequence[TrajectoryLike] | None):
-    if trajectories is None:
-        return []
-    if isinstance(trajectories, Mapping):
-        return list(trajectories.items())
-    return [(getattr(t, "label", "") or f"run {i}", t) for i, t in enumerate(trajectories)]
 
 
 def _axes(ax: Axes | None, **subplot_kw: Any) -> Axes:
@@ -58,6 +51,16 @@ def _in_view(*coords: np.ndarray, box: Sequence[tuple[float, float]], pad: float
         span = hi - lo
         inside &= (c >= lo - pad * span) & (c <= hi + pad * span)
     return inside
+
+
+def _heights(landscape: Landscape, t: TrajectoryLike, points: np.ndarray) -> np.ndarray:
+    """The loss at each point: the recorded ``losses`` of a trajectory, computed only for bare arrays."""
+    losses = getattr(t, "losses", None)
+    if losses is not None and len(losses) == len(points):
+        return np.asarray(losses, dtype=np.float64)
+    import torch
+
+    return landscape(torch.as_tensor(points)).numpy()
 
 
 def _mark_end(ax: Axes, t: TrajectoryLike, x: float, y: float, color: str) -> None:
@@ -87,24 +90,15 @@ def contour(
         n: grid points per axis.
         show_minimizers: mark the known minimizers with a star.
     """
-    import matplotlib.colors as mcolors
+    from optlib.viz import _contours
 
     if landscape.dim != 2:
         raise ValueError(f"contour needs a 2-D landscape, {landscape.name} is {landscape.dim}-D")
     ax = _axes(ax)
     X, Y, Z = (a.numpy() for a in landscape.grid(n))
-    if log:
-        shift = Z.min() - 1e-3 if Z.min() <= 0 else 0.0
-        Zs = Z - shift
-        lv = np.geomspace(Zs.min(), Zs.max(), levels)
-        cs = ax.contourf(X, Y, Zs, levels=lv, norm=mcolors.LogNorm(), cmap="Greys", alpha=0.6)
-        ax.contour(X, Y, Zs, levels=lv, colors="0.45", linewidths=0.4)
-    else:
-        cs = ax.contourf(X, Y, Z, levels=levels, cmap="Greys", alpha=0.6)
-        ax.contour(X, Y, Z, levels=levels, colors="0.45", linewidths=0.4)
+    cs = _contours.draw(ax, X, Y, Z, n=levels, log=log, cmap="Greys", alpha=0.6, lines="0.45", linewidth=0.4)
     if show_minimizers:
-        for m in landscape.minimizers:
-            ax.plot(*m, marker="*", color="#F0E442", markersize=14, markeredgecolor="black")
+        _contours.star_minimizers(ax, landscape.minimizers, 14)
     for i, (label, t) in enumerate(_items(trajectories)):
         xy = _as_points(t).reshape(-1, 2)
         color = PALETTE[i % len(PALETTE)]
@@ -135,10 +129,8 @@ def surface(
     X, Y, Z = (a.numpy() for a in landscape.grid(n))
     ax.plot_surface(X, Y, Z, cmap="viridis", alpha=0.75, linewidth=0, antialiased=True)
     for i, (label, t) in enumerate(_items(trajectories)):
-        import torch
-
         xy = _as_points(t).reshape(-1, 2)
-        z = landscape(torch.as_tensor(xy)).numpy()
+        z = _heights(landscape, t, xy)
         # A diverged run leaves the box; draw the part a reader can see.
         keep = _in_view(xy[:, 0], xy[:, 1], z, box=(*landscape.domain, (Z.min(), Z.max())))
         xy, z = xy[keep], z[keep]
@@ -161,6 +153,8 @@ def curve(
     """A 1-D landscape as a curve, with the iterates of each trajectory as dots on it."""
     import torch
 
+    from optlib.viz import _contours
+
     if landscape.dim != 1:
         raise ValueError(f"curve needs a 1-D landscape, {landscape.name} is {landscape.dim}-D")
     ax = _axes(ax)
@@ -169,12 +163,10 @@ def curve(
     f_lo, f_hi = fs.min().item(), fs.max().item()
     margin = 0.08 * (f_hi - f_lo)
     if show_minimizers:
-        for (m,) in landscape.minimizers:
-            ax.plot(m, landscape(torch.tensor(m)).item(), marker="*", color="#F0E442",
-                    markersize=14, markeredgecolor="black", linestyle="none")
+        _contours.star_minimizers(ax, [(m, landscape(torch.tensor(m)).item()) for (m,) in landscape.minimizers], 14)
     for i, (label, t) in enumerate(_items(trajectories)):
         x = _as_points(t).reshape(-1)
-        f = landscape(torch.as_tensor(x)).numpy()
+        f = _heights(landscape, t, x)
         # A diverged run leaves the picture: draw the iterates up to where it does.
         keep = _in_view(x, f, box=(landscape.domain[0], (f_lo, f_hi)))
         x, f = x[keep], f[keep]
