@@ -1,8 +1,8 @@
 """The explorer widget, on the Python side: controls -> recomputed runs -> player data.
 
-No browser here (the widget view is the player script js/*.js, tested in test_browser.py through the static
-player). What a kernel would do is what these tests do: set a control's value, and check the
-runs against `run` and the data the view receives.
+No browser here (the widget view is the player's script, js/*.js, tested in the browser tests
+through the static player). What a kernel would do is what these tests do: set a control's
+value, and check the runs against `run` and the data the view receives.
 """
 
 from __future__ import annotations

@@ -140,6 +140,7 @@ def player(
     loss_scale: str = "auto",
     width: int = 600,
     log: bool | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Player:
     """A :class:`Player` of ``trajectories`` over a picture of ``landscape``.
 
@@ -147,7 +148,7 @@ def player(
         landscape: the 1-D or 2-D landscape the runs explored.
         trajectories: as for :class:`Player`.
         title: default: the landscape's name.
-        note, fps, loss_scale: as for :class:`Player`.
+        note, fps, loss_scale, settings: as for :class:`Player`.
         width, log: as for :func:`background`.
 
     Example::
@@ -163,4 +164,5 @@ def player(
         note=note,
         fps=fps,
         loss_scale=loss_scale,
+        settings=settings,
     )

@@ -109,14 +109,19 @@ const clipSegment = (x0, y0, x1, y1) => {
   return [...(cut0 < 0 ? [x0, y0] : at(t0, cut0, x0, y0)), ...(cut1 < 0 ? [x1, y1] : at(t1 - 1, cut1, x1, y1))];
 };
 
-/** One polyline of points from..to (pt(j) -> [px, py]), stroked as given. */
+/**
+ * One polyline of points from..to (pixels pt.x(j), pt.y(j)), stroked as given. A point closer than
+ * half a pixel (in x and in y) to the last one drawn adds nothing visible and is skipped (a long run
+ * crawls: 100,000 steps on a 500-pixel panel), except the last, where the next batch starts.
+ */
 const strokeRun = (g, pt, from, to, style, width) => {
   g.beginPath();
-  let [px, py] = pt(from);
+  let px = pt.x(from), py = pt.y(from);
   let pen = near(px, py);
   if (pen) g.moveTo(px, py);
   for (let j = from + 1; j <= to; j++) {
-    const [x, y] = pt(j);
+    const x = pt.x(j), y = pt.y(j);
+    if (pen && Math.abs(x - px) < 0.5 && Math.abs(y - py) < 0.5 && j < to) continue;
     if (pen && near(x, y)) g.lineTo(x, y);
     else {
       const c = clipSegment(px, py, x, y);
@@ -163,7 +168,7 @@ const arrow = (g, x, y, a, color, ink) => {
 
 /**
  * Paths drawn up to a step, kept on layers and extended by their new segments only.
- * `pointOf(t)` gives j -> [px, py] for trace t; `strokes` are [style(t), width] pairs drawn
+ * `pointOf(t)` gives the pixels {x(j), y(j)} of trace t's points; `strokes` are [style(t), width] pairs drawn
  * one layer each (the map: a white halo under the coloured ink); `dots(t)` says whether
  * every iterate of t gets a dot.
  */
@@ -186,7 +191,7 @@ const makePaths = (layers, pointOf, strokes, dots) => ({
         const g = this.layers[this.layers.length - 1].g;
         g.fillStyle = t.color;
         for (let j = from + 1; j <= to; j++) {
-          const [x, y] = pt(j);
+          const x = pt.x(j), y = pt.y(j);
           if (near(x, y)) { g.beginPath(); g.arc(x, y, 1.7, 0, 2 * Math.PI); g.fill(); }
         }
       }
@@ -226,7 +231,7 @@ const mapPanel = (doc, canvas, model, r, theme, img, ratio) => {
   });
   const paths = makePaths(
     [makeLayer(doc, r.W, r.H, ratio, r), makeLayer(doc, r.W, r.H, ratio, r)],
-    (t) => (j) => [p.x(t.x[j]), p.y(t.y[j])],
+    (t) => ({ x: (j) => p.x(t.x[j]), y: (j) => p.y(t.y[j]) }),
     [[() => HALO, 4], [(t) => t.color, 2]],
     (t) => t.n <= 400,
   );
@@ -270,7 +275,7 @@ const lossPanel = (doc, canvas, model, r, theme, ratio) => {
     xticks: a.xticks, yticks: a.yticks, px: a.xs, py: a.fy,
     xlabel: "step", ylabel: model.lossScale === "log" ? "loss (log scale)" : "loss",
   });
-  const pointOf = (t) => (j) => [a.xs(j), a.fy(t.loss[j])];
+  const pointOf = (t) => ({ x: a.xs, y: (j) => a.fy(t.loss[j]) });
   const faint = makeLayer(doc, r.W, r.H, ratio, r);
   faint.g.globalAlpha = 0.25;
   for (const t of model.traces) if (t.n > 1) strokeRun(faint.g, pointOf(t), 0, t.n - 1, t.color, 1.5);
