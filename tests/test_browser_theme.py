@@ -302,3 +302,36 @@ def test_a_100000_step_path_plays_smoothly(browser, tmp_path):
     # redrawing 3 x 99,000 segments per frame took seconds; one frame is 16 ms at 60 Hz
     assert statistics.median(times) < 16, times
     page.close()
+
+
+# -- the book's figures --------------------------------------------------------------------
+
+
+def test_figures_sit_on_a_light_card_in_dark_mode(browser, tmp_path):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [1, 0])
+    fig.savefig(tmp_path / "fig.png", transparent=True)
+    plt.close(fig)
+    css = (Path(__file__).resolve().parents[1] / "_static" / "dark.css").read_text(encoding="utf-8")
+    (tmp_path / "book.html").write_text(
+        f"<!DOCTYPE html><html><head><style>{css}</style></head><body style='background:#14181e'>"
+        '<div class="cell_output"><img src="fig.png" alt="a line"></div></body></html>', encoding="utf-8")
+    page = browser.new_page()
+    page.goto((tmp_path / "book.html").as_uri(), wait_until="load")
+    img = page.locator("img")
+
+    def card():
+        return img.evaluate("e => { const s = getComputedStyle(e); return [s.backgroundColor, s.paddingTop]; }")
+
+    assert card() == ["rgba(0, 0, 0, 0)", "0px"]  # light mode: the figure as it is
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    bg, pad = card()
+    assert luminance(css_rgb(bg)) > 0.9 and float(pad.rstrip("px")) >= 4
+    # the figure's black axes now lie on the card: strong contrast, measured in the screenshot
+    pixels = shot(img)
+    assert contrast(pixels.reshape(-1, 3).min(axis=0), css_rgb(bg)) >= 4.5
+    page.emulate_media(media="print")
+    assert card()[1] == "0px"  # paper needs no card
+    page.close()
