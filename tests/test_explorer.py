@@ -196,3 +196,25 @@ def test_invalid_construction(args, kwargs, message):
 
 def test_viz_exposes_the_explorer_lazily():
     assert viz.Explorer is Explorer
+
+
+def test_the_static_player_carries_the_settings_of_its_runs(ex):
+    ex.controls["Adam.beta1"].value = 0.8
+    settings = ex.player().data["settings"]
+    assert settings["landscape"] == "rosenbrock" and settings["start"] == list(L.rosenbrock.start)
+    assert settings["steps"] == STEPS and [r["label"] for r in settings["runs"]] == list(SPEC)
+    adam = settings["runs"][2]
+    assert adam["optimizer"] == "Adam" and adam["hparams"]["lr"] == 0.05 and adam["hparams"]["betas"] == [0.8, 0.999]
+    # the settings rebuild the runs: what an engine in the page will do
+    for r, traj in zip(settings["runs"], ex.trajectories.values()):
+        cls = getattr(__import__("optlib.optim", fromlist=["x"]), r["optimizer"])
+        hp = {k: tuple(v) if isinstance(v, list) else v for k, v in r["hparams"].items()}
+        assert_same_run(traj, cls, tuple(settings["start"]), settings["steps"], **hp)
+    json.dumps(settings, allow_nan=False)  # plain JSON
+
+
+def test_a_students_optimizer_has_no_page_settings():
+    class Mine(SGD):
+        pass
+
+    assert Explorer(L.bowl, {"mine": (Mine, {"lr": 0.1})}, steps=5).page_settings() is None

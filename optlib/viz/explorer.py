@@ -353,12 +353,40 @@ class Explorer:
     def _data(self) -> dict[str, Any]:
         return player_data(self._trajectories, None, title=self.title, colors=self._colors_on_show())
 
+    def page_settings(self) -> dict[str, Any] | None:
+        """The runs on show in the page API's terms (``el.optlibPlayer.settings()``).
+
+        ``{landscape, start, steps, runs: [{label, optimizer, hparams}]}``: ``landscape`` is the
+        attribute name in :mod:`optlib.landscapes`, ``optimizer`` the class name in
+        :mod:`optlib.optim`, ``hparams`` its constructor keywords. ``None`` when a run cannot be
+        named so (a student's own optimizer or landscape): only Python can recompute those.
+        """
+        import optlib.landscapes
+        import optlib.optim
+
+        name = next((k for k, v in vars(optlib.landscapes).items() if v is self.landscape), None)
+        if name is None:
+            return None
+        runs = []
+        for label in self._trajectories:
+            cls, hp = self.settings(label)
+            if getattr(optlib.optim, cls.__name__, None) is not cls:
+                return None
+            hparams = {k: list(v) if isinstance(v, tuple) else v for k, v in hp.items()}
+            if not all(v is None or isinstance(v, (bool, int, float, str, list)) for v in hparams.values()):
+                return None
+            runs.append({"label": label, "optimizer": cls.__name__, "hparams": hparams})
+        start = self.start
+        return {"landscape": name, "start": [start] if isinstance(start, float) else list(start),
+                "steps": self.steps, "runs": runs}
+
     # -- the two lives ---------------------------------------------------------------------
 
     def player(self) -> Player:
         """The static player of the current settings (what the published book shows)."""
         return Player(self._trajectories, self._background, title=self.title, colors=self._colors_on_show(),
-                      note="A recording of an explorer: run the notebook to move its controls.")
+                      note="A recording of an explorer: run the notebook to move its controls.",
+                      settings=self.page_settings())
 
     def to_html(self) -> str:
         return self.player().to_html()
