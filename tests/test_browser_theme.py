@@ -335,3 +335,37 @@ def test_figures_sit_on_a_light_card_in_dark_mode(browser, tmp_path):
     page.emulate_media(media="print")
     assert card()[1] == "0px"  # paper needs no card
     page.close()
+
+
+def test_the_widget_module_mounts_the_same_player_without_a_global(browser, tmp_path, runs):
+    # the explorer's second life: anywidget imports _esm and calls render({model, el})
+    from optlib.viz.explorer import PlayerWidget
+    from optlib.viz.player import background, player_data
+
+    (tmp_path / "blank.html").write_text("<!DOCTYPE html><html><body></body></html>", encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto((tmp_path / "blank.html").as_uri())
+    first = player_data({"lr 0.4": runs["lr 0.4"]})
+    got = page.evaluate("""async ([esm, css, bg, first, second]) => {
+        const style = document.createElement("style");
+        style.textContent = css;
+        document.head.append(style);
+        const mod = await import(URL.createObjectURL(new Blob([esm], { type: "text/javascript" })));
+        const state = { background: bg, data: first }, handlers = {};
+        const model = { get: (k) => state[k], on: (e, f) => { handlers[e] = f; }, off: () => {}, send: () => {} };
+        const el = document.createElement("div");
+        document.body.append(el);
+        const cleanup = mod.default.render({ model, el });
+        const before = el.optlibPlayer.trajectories().map((t) => t.label);
+        state.data = second;
+        handlers["change:data"]();
+        const after = el.optlibPlayer.trajectories().map((t) => t.label);
+        const canvases = el.querySelectorAll("canvas").length;
+        cleanup();
+        return { before, after, canvases, global: typeof window.optlibPlayer, left: el.children.length };
+    }""", [PlayerWidget._esm, PlayerWidget._css, background(L.valley).spec(), first, player_data(runs)])
+    assert got == {"before": ["lr 0.4"], "after": list(runs), "canvases": 2, "global": "undefined", "left": 0}
+    assert errors == []
+    page.close()
