@@ -60,6 +60,8 @@ def book_page() -> tuple[int, int, int, int]:
         src.mkdir()
         shutil.copy(ROOT / "_config.yml", src / "_config.yml")
         shutil.copy(ROOT / "references.bib", src / "references.bib")
+        if (ROOT / "_static").is_dir():  # the book's own CSS (dark mode of figures), as on every page
+            shutil.copytree(ROOT / "_static", src / "_static")
         (src / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: three_players\n")
         (src / "intro.md").write_text("# Bench\n\nA page with three explorers.\n")
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Three explorers")]
@@ -76,6 +78,9 @@ def book_page() -> tuple[int, int, int, int]:
         images = re.findall(r'<img[^>]+src="([^"]+)"', html)
         img_bytes = sum((page.parent / s).stat().st_size for s in images if not s.startswith("data:"))
         shared = sum(p.stat().st_size for p in (out / "_static").rglob("*") if p.is_file())
+        for css in sorted((ROOT / "_static").glob("*.css")):
+            linked = f'href="_static/{css.name}' in html
+            print(f"_static/{css.name} linked from the page: {'yes' if linked else 'NO'}")
         return len(html.encode()), img_bytes, html.count("data-optlib-player="), shared
 
 

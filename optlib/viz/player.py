@@ -52,7 +52,11 @@ class Player:
     interfere: each has a unique id and its script touches only its own element.
 
     Controls: play/pause, first/previous/next/last step, a scrub slider, speed. Keyboard (when
-    the player has focus): space plays or pauses, arrow keys step, Home/End jump.
+    the player has focus): space plays or pauses, arrow keys step, Home/End jump. It redraws
+    in the page's dark theme when that is switched on, and prints as a still of the complete
+    runs with their legend. Each frame draws only the new segments of the paths, so a run of
+    100,000 steps plays as smoothly as one of 100. In the page, ``el.optlibPlayer`` gives the
+    runs back and takes new ones (see ``optlib.viz._schema``).
 
     Args:
         trajectories: ``{label: trajectory}`` or a sequence of trajectories; each a
