@@ -21,7 +21,15 @@ stays light.
 from typing import Any
 
 from optlib.viz.player import Background, Player, background, player
-from optlib.viz.static import PALETTE, TrajectoryLike, contour, convergence_map, curve, loss_curves, surface
+from optlib.viz.static import (
+    PALETTE,
+    TrajectoryLike,
+    contour,
+    convergence_map,
+    curve,
+    loss_curves,
+    surface,
+)
 
 __all__ = [
     "PALETTE",

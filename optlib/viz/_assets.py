@@ -35,13 +35,13 @@ PARTS = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def asset(name: str) -> str:
     """The text of a file next to this module (``player.css``, ``js/render.js``, ...)."""
     return resources.files("optlib.viz").joinpath(name).read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def library(minify: bool = True) -> str:
     """The player's script as one expression whose value is the namespace ``{mount, version}``."""
     body = "\n".join(asset(part) for part in PARTS)
@@ -53,7 +53,7 @@ def library(minify: bool = True) -> str:
     return rjsmin.jsmin(code)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def style(minify: bool = True) -> str:
     """``player.css``, minified."""
     css = asset("player.css")

@@ -88,7 +88,9 @@ def background(
     if not isinstance(width, int) or not 100 <= width <= 4000:
         raise ValueError(f"Invalid width: {width} (must be an integer in [100, 4000])")
     if landscape.dim not in (1, 2):
-        raise ValueError(f"background needs a 1-D or 2-D landscape, {landscape.name} is {landscape.dim}-D")
+        raise ValueError(
+            f"background needs a 1-D or 2-D landscape, {landscape.name} is {landscape.dim}-D"
+        )
     (x0, x1) = landscape.domain[0]
     if landscape.dim == 2:
         (y0, y1) = landscape.domain[1]
@@ -116,7 +118,10 @@ def background(
 
         ax.plot(xs, fs, color="0.3", lw=2)
         ax.fill_between(xs, fs, y0, color="0.92")
-        stars = [(m, float(landscape(torch.tensor(m, dtype=torch.float64)))) for (m,) in landscape.minimizers]
+        stars = [
+            (m, float(landscape(torch.tensor(m, dtype=torch.float64))))
+            for (m,) in landscape.minimizers
+        ]
         xlabel, ylabel = "x", "f(x)"
     if show_minimizers:
         _contours.star_minimizers(ax, stars, 15)
@@ -139,7 +144,11 @@ def _shrink_png(png: bytes, colors: int = 48) -> bytes:
     """A palette PNG: greys and a few marker colours need no 24-bit pixels (about 4x smaller)."""
     from PIL import Image
 
-    im = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    im = (
+        Image.open(io.BytesIO(png))
+        .convert("RGB")
+        .quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    )
     out = io.BytesIO()
     im.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -43,7 +43,8 @@ The page API. ``js/player.js`` mounts a player on an element and hangs a handle 
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -80,7 +81,11 @@ def _arrays(label: str, t: Any) -> tuple[np.ndarray, np.ndarray, int | None]:
             f"Invalid trajectory {label!r}: need points and losses (a Trajectory from "
             f"optlib.trajectory.run, or a dict with 'points' and 'losses')"
         )
-    return np.asarray(points, dtype=np.float64), np.asarray(losses, dtype=np.float64).reshape(-1), diverged_at
+    return (
+        np.asarray(points, dtype=np.float64),
+        np.asarray(losses, dtype=np.float64).reshape(-1),
+        diverged_at,
+    )
 
 
 def _dim_of(trajectories: list[tuple[str, Any]]) -> int:
@@ -98,12 +103,18 @@ def _trace(label: str, t: Any, color: str, dim: int) -> dict[str, Any]:
         if points.size == 0:
             points = points.reshape(0, 2)
         elif points.ndim != 2 or points.shape[1] != 2:
-            raise ValueError(f"Invalid trajectory {label!r}: points must have shape (T, 2), got {points.shape}")
+            raise ValueError(
+                f"Invalid trajectory {label!r}: points must have shape (T, 2), got {points.shape}"
+            )
     else:
         points = points.reshape(-1)
     if len(points) != len(losses):
-        raise ValueError(f"Invalid trajectory {label!r}: {len(points)} points but {len(losses)} losses")
-    finite = np.isfinite(losses) & (np.isfinite(points).all(axis=1) if dim == 2 else np.isfinite(points))
+        raise ValueError(
+            f"Invalid trajectory {label!r}: {len(points)} points but {len(losses)} losses"
+        )
+    finite = np.isfinite(losses) & (
+        np.isfinite(points).all(axis=1) if dim == 2 else np.isfinite(points)
+    )
     n = int(np.argmin(finite)) if not finite.all() else len(finite)
     if n < len(finite):  # drawn up to the last finite point, marked as diverged there
         diverged_at = n if diverged_at is None else min(int(diverged_at), n)
@@ -153,7 +164,9 @@ def player_data(
     if loss_scale == "auto":
         allv = np.array([v for tr in traces for v in tr["loss"]], dtype=np.float64)
         positive = allv.size and allv.min() > 0
-        loss_scale = "log" if positive and np.log10(allv.max()) - np.log10(allv.min()) > 2 else "linear"
+        loss_scale = (
+            "log" if positive and np.log10(allv.max()) - np.log10(allv.min()) > 2 else "linear"
+        )
     data: dict[str, Any] = {
         "v": 1,
         "dim": dim,

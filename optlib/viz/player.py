@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import html
 import uuid
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from optlib.landscapes import Landscape
 from optlib.viz._assets import library, style
@@ -87,11 +88,19 @@ class Player:
         settings: Mapping[str, Any] | None = None,
     ) -> None:
         if background is not None and not isinstance(background, Background):
-            raise TypeError(f"background must be a Background (see viz.background), got {type(background).__name__}")
+            raise TypeError(
+                f"background must be a Background (see viz.background), got {type(background).__name__}"
+            )
         self.background = background
         title = background.title if title is None and background is not None else (title or "")
         self.data = player_data(
-            trajectories, background, title=title, note=note, fps=fps, loss_scale=loss_scale, colors=colors,
+            trajectories,
+            background,
+            title=title,
+            note=note,
+            fps=fps,
+            loss_scale=loss_scale,
+            colors=colors,
             settings=settings,
         )
         if background is None:
