@@ -52,7 +52,8 @@ const buildControls = (root) => {
   const legend = make(doc, "ul", "optlib-legend", body, { "aria-label": "Legend" });
   const bar = make(doc, "div", "optlib-controls", body);
   const button = (name, label) => {
-    const b = make(doc, "button", `optlib-btn optlib-${name}`, bar, { type: "button", "aria-label": label, title: label });
+    const attrs = { type: "button", "aria-label": label, title: label };
+    const b = make(doc, "button", `optlib-btn optlib-${name}`, bar, attrs);
     b.appendChild(icon(doc, name));
     return b;
   };
@@ -93,9 +94,11 @@ const showPlaying = (ui, on) => {
 const describe = (ui, root, model) => {
   const names = model.traces.map((t) => t.label).join(", ") || "no runs";
   const what = model.dim === 1 ? "the curve of the landscape" : "contour map of the landscape";
-  ui.map.setAttribute("aria-label", `${model.title ? model.title + ": " : ""}${what} with the paths of ${names}.`);
+  const title = model.title ? `${model.title}: ` : "";
+  ui.map.setAttribute("aria-label", `${title}${what} with the paths of ${names}.`);
   ui.loss.setAttribute("aria-label", `Loss against step (${model.lossScale} scale) for ${names}.`);
-  root.setAttribute("aria-label", `Animation${model.title ? ": " + model.title : ""}. Space plays or pauses, arrow keys step.`);
+  const named = model.title ? `: ${model.title}` : "";
+  root.setAttribute("aria-label", `Animation${named}. Space plays or pauses, arrow keys step.`);
   ui.title.textContent = model.title;
   ui.title.style.display = model.title ? "" : "none";
   ui.note.textContent = model.note;

@@ -33,7 +33,9 @@ const niceTicks = (lo, hi, n) => {
   else if (err <= 0.35) s *= 5;
   else if (err <= 0.75) s *= 2;
   const out = [];
-  for (let k = Math.ceil(lo / s - 1e-9); k * s <= hi + s * 1e-9; k++) out.push(parseFloat((k * s).toPrecision(12)));
+  for (let k = Math.ceil(lo / s - 1e-9); k * s <= hi + s * 1e-9; k++) {
+    out.push(parseFloat((k * s).toPrecision(12)));
+  }
   return Object.assign(out, { step: s });
 };
 

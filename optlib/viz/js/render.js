@@ -106,13 +106,16 @@ const clipSegment = (x0, y0, x1, y1) => {
     if (cut >= 0) pt[cut >> 1] = cut % 2 ? FAR : -FAR;
     return pt;
   };
-  return [...(cut0 < 0 ? [x0, y0] : at(t0, cut0, x0, y0)), ...(cut1 < 0 ? [x1, y1] : at(t1 - 1, cut1, x1, y1))];
+  const a = cut0 < 0 ? [x0, y0] : at(t0, cut0, x0, y0);
+  const b = cut1 < 0 ? [x1, y1] : at(t1 - 1, cut1, x1, y1); // from the end it is nearer to
+  return [...a, ...b];
 };
 
 /**
- * One polyline of points from..to (pixels pt.x(j), pt.y(j)), stroked as given. A point closer than
- * half a pixel (in x and in y) to the last one drawn adds nothing visible and is skipped (a long run
- * crawls: 100,000 steps on a 500-pixel panel), except the last, where the next batch starts.
+ * One polyline of points from..to (pixels pt.x(j), pt.y(j)), stroked as given. A point
+ * closer than half a pixel (in x and in y) to the last one drawn adds nothing visible and is
+ * skipped (a long run crawls: 100,000 steps on a 500-pixel panel), except the last, where
+ * the next batch starts.
  */
 const strokeRun = (g, pt, from, to, style, width) => {
   g.beginPath();
@@ -149,7 +152,9 @@ const dot = (g, x, y, r, fill, ink) => {
 const cross = (g, x, y, r, color, ink) => {
   g.save();
   g.lineCap = "round";
-  g.beginPath(); g.moveTo(x - r, y - r); g.lineTo(x + r, y + r); g.moveTo(x + r, y - r); g.lineTo(x - r, y + r);
+  g.beginPath();
+  g.moveTo(x - r, y - r); g.lineTo(x + r, y + r);
+  g.moveTo(x + r, y - r); g.lineTo(x - r, y + r);
   g.strokeStyle = ink; g.lineWidth = 5; g.stroke();
   g.strokeStyle = color; g.lineWidth = 2.6; g.stroke();
   g.restore();
@@ -168,9 +173,9 @@ const arrow = (g, x, y, a, color, ink) => {
 
 /**
  * Paths drawn up to a step, kept on layers and extended by their new segments only.
- * `pointOf(t)` gives the pixels {x(j), y(j)} of trace t's points; `strokes` are [style(t), width] pairs drawn
- * one layer each (the map: a white halo under the coloured ink); `dots(t)` says whether
- * every iterate of t gets a dot.
+ * `pointOf(t)` gives the pixels {x(j), y(j)} of trace t's points; `strokes` are
+ * [style(t), width] pairs, one layer each (the map: a white halo under the coloured ink);
+ * `dots(t)` says whether every iterate of t gets a dot.
  */
 const makePaths = (layers, pointOf, strokes, dots) => ({
   layers, pointOf, strokes, dots, drawn: [],
@@ -185,7 +190,9 @@ const makePaths = (layers, pointOf, strokes, dots) => ({
       const pt = this.pointOf(t);
       const start = Math.max(from, 0);
       if (to > start) {
-        this.strokes.forEach(([style, width], s) => strokeRun(this.layers[s].g, pt, start, to, style(t), width));
+        this.strokes.forEach(([style, width], s) => {
+          strokeRun(this.layers[s].g, pt, start, to, style(t), width);
+        });
       }
       if (this.dots(t)) {
         const g = this.layers[this.layers.length - 1].g;
@@ -279,14 +286,15 @@ const lossPanel = (doc, canvas, model, r, theme, ratio) => {
   const faint = makeLayer(doc, r.W, r.H, ratio, r);
   faint.g.globalAlpha = 0.25;
   for (const t of model.traces) if (t.n > 1) strokeRun(faint.g, pointOf(t), 0, t.n - 1, t.color, 1.5);
-  const paths = makePaths([makeLayer(doc, r.W, r.H, ratio, r)], pointOf, [[(t) => t.color, 2.2]], () => false);
+  const ink = makeLayer(doc, r.W, r.H, ratio, r);
+  const paths = makePaths([ink], pointOf, [[(t) => t.color, 2.2]], () => false);
   return {
     draw(step) {
       paths.extend(model, step);
       g.clearRect(0, 0, r.W, r.H);
       blit(g, base);
       blit(g, faint);
-      blit(g, paths.layers[0]);
+      blit(g, ink);
       g.save();
       g.beginPath(); g.rect(r.x, r.y, r.w, r.h); g.clip();
       const cx = Math.round(a.xs(step)) + 0.5;

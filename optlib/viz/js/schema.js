@@ -15,7 +15,8 @@ const columnsOf = (t, dim) => {
 /** How many leading points are finite in every column. */
 const finitePrefix = (cols, n) => {
   for (let k = 0; k < n; k++) {
-    if (!Number.isFinite(cols.x[k]) || !Number.isFinite(cols.y[k]) || !Number.isFinite(cols.loss[k])) return k;
+    const ok = Number.isFinite(cols.x[k]) && Number.isFinite(cols.y[k]) && Number.isFinite(cols.loss[k]);
+    if (!ok) return k;
   }
   return n;
 };

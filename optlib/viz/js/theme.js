@@ -24,7 +24,9 @@ const HALO = "rgba(255,255,255,0.85)";
 const readTheme = (el) => {
   const cs = el.ownerDocument.defaultView.getComputedStyle(el);
   const theme = { font: cs.fontFamily || "sans-serif" };
-  for (const [key, [name, light]] of Object.entries(THEME_VARS)) theme[key] = cs.getPropertyValue(name).trim() || light;
+  for (const [key, [name, light]] of Object.entries(THEME_VARS)) {
+    theme[key] = cs.getPropertyValue(name).trim() || light;
+  }
   return theme;
 };
 
