@@ -1,8 +1,9 @@
 """Page weight of the static player, against FuncAnimation.to_jshtml of the same runs.
 
 Targets (issue: "Performance"): a page with three players weighs under 1.5 MB in all (HTML
-plus its images), and one player is at least 20x smaller than ``to_jshtml`` of the same
-trajectories.
+plus its images), one player is at least 20x smaller than ``to_jshtml`` of the same
+trajectories, and the player's script and style, minified, take under 40 KB (issue: live
+explorers).
 
 1. The page: a small Jupyter Book is built in a temporary folder, with this repository's
    _config.yml, from one notebook that shows three explorers (the heaviest way a chapter shows
@@ -37,6 +38,7 @@ from optlib.trajectory import run_many
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_BUDGET = 1.5e6
 RATIO_TARGET = 20.0
+ASSETS_BUDGET = 40e3
 
 CELLS = [
     "from optlib import landscapes as L, viz\nfrom optlib.optim import SGD, Adam, RMSprop",
@@ -134,6 +136,11 @@ def main() -> None:
     ap.add_argument("--no-book", action="store_true", help="measure a plain page instead of building a book")
     args = ap.parse_args()
 
+    from optlib.viz import _assets
+
+    script, style = len(_assets.library().encode()), len(_assets.style().encode())
+    print(f"player script {kb(script)} + style {kb(style)} = {kb(script + style)} minified "
+          f"(target < {kb(ASSETS_BUDGET)}: {'OK' if script + style < ASSETS_BUDGET else 'MISSED'})")
     html, images, players, shared = plain_page() if args.no_book else book_page()
     total = html + images
     print(f"page with {players} players ({'plain page' if args.no_book else 'built book page'}): "
