@@ -16,7 +16,7 @@ JB_FLAGS    := -W -n --keep-going
 # 2-core machine from thrashing between torch's intra-op threads (seen: 8-40x slow-downs).
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: book test unit notebooks lab bench clean distclean browser
+.PHONY: book test unit notebooks lab bench clean distclean browser pdf
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,9 +61,13 @@ book: $(STAMP) cache-check
 
 # The full suite: Chromium first (a missing one stops here, not after the build), the book with
 # warnings as errors, then unit tests, notebook hygiene, browser checks of the built pages
-# (players, offline loading), and every notebook executed by nbval.
+# (players, offline loading, the PDF), and every notebook executed by nbval.
 test: browser book
 	$(WITH_CHROMIUM) $(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -p no:cacheprovider
+
+# The book as one PDF (_build/pdf/book.pdf), printed by the same Chromium from the built pages.
+pdf: browser book
+	$(WITH_CHROMIUM) $(BIN)/python _ext/make_pdf.py
 
 unit: browser
 	$(WITH_CHROMIUM) $(BIN)/python -m pytest tests -m "not book" -p no:cacheprovider
