@@ -22,12 +22,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The chapters import optlib from this checkout (no install step): a .pth file puts the repo
-# root on the venv's sys.path, for the book build (which executes in a temp dir), nbval and lab.
-$(STAMP): requirements.txt | $(BIN)/python
+# The exact pins, then optlib itself installed editable from this checkout (pyproject.toml;
+# its dependencies are already among the pins), for the book build (which executes in a temp
+# dir), nbval and lab.
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])" \
-	  | xargs -I{} sh -c 'echo "$(CURDIR)" > {}/optlib-course.pth'
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 # The browser tests and the PDF drive Chromium. _ext/chromium.py prints the path of the one on
