@@ -42,7 +42,8 @@ def use_local_mathjax(app: Sphinx, config) -> None:
     config.mathjax_path = MATHJAX_PATH
 
 
-def copy_mathjax(app: Sphinx, exc: Exception | None) -> None:
+def copy_mathjax(app: Sphinx) -> None:
+    """Copy before the pages are written, so that their script tags get a checksum (?v=)."""
     if app.builder.format != "html":
         return
     src, dst = mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
@@ -57,5 +58,5 @@ def copy_mathjax(app: Sphinx, exc: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     mathjax_source()  # fail at start-up, not after a six-minute build
     app.connect("config-inited", use_local_mathjax)
-    app.connect("build-finished", copy_mathjax)
+    app.connect("builder-inited", copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
