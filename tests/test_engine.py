@@ -253,6 +253,16 @@ RUN_JS = """cfgs => cfgs.map(c => {
 })"""
 
 
+# torch computes float64 sqrt, exp, sin and cos on the CPU with MKL's vector math library, which
+# is not correctly rounded: about 1.3% of its square roots are one ulp away from the IEEE result
+# that JS's Math.sqrt gives (the exact root lies within 0.03 ulp of a rounding midpoint there).
+# So runs through a square root or a libm call agree to round-off (the 1e-9 above), not bit for
+# bit. The rest of the arithmetic is repeated operation for operation, fused multiply-adds
+# included (torch's AVX2 / AVX-512 kernels fuse add(alpha), lerp and addcmul): optimizers
+# without a square root on landscapes without a libm call give identical bits.
+BITWISE_OPTIMIZERS = ("SGD", "Adamax")
+
+
 def _compare(js: dict, py, cfg: dict) -> float:
     """Assert one engine run equals one optlib run; return the largest relative difference."""
     where = f"{cfg['runs'][0]} on {cfg['landscape']}{cfg['args'] or ''} from {cfg['start']}"
@@ -272,13 +282,26 @@ def _compare(js: dict, py, cfg: dict) -> float:
     return float(rel.max()) if rel.size else 0.0
 
 
+def _check(js: dict, py, cfg: dict) -> float:
+    """_compare, and identical bits where the arithmetic allows it (see BITWISE_OPTIMIZERS)."""
+    worst = _compare(js, py, cfg)
+    if cfg["runs"][0]["optimizer"] in BITWISE_OPTIMIZERS and cfg["landscape"] not in TRANSCENDENTAL:
+        where = f"{cfg['runs'][0]} on {cfg['landscape']}: not bit-identical"
+        # floats, not JSON's ints: a large whole number comes back as a (rounded) int
+        points = np.asarray(js["points"], dtype=np.float64).reshape(len(js["points"]), -1)
+        assert points.tolist() == py.points.reshape(len(py.points), -1).tolist(), where
+        assert np.asarray(js["losses"], dtype=np.float64).tolist() == py.losses.tolist(), where
+    return worst
+
+
 @pytest.mark.parametrize("k", range(len(SAMPLERS)), ids=list(SAMPLERS))
 def test_trajectories_equal_optlib(page, k):
     optimizer = list(SAMPLERS)[k]
     cfgs = _configs(optimizer, k)
     results = page.evaluate(RUN_JS, cfgs)
-    worst = max(_compare(js, _python(cfg), cfg) for js, cfg in zip(results, cfgs))
+    worst = max(_check(js, _python(cfg), cfg) for js, cfg in zip(results, cfgs))
     print(f"{optimizer}: {len(cfgs)} runs, max relative difference {worst:.3g}")
+
 
 
 def test_runs_keep_their_order_labels_and_divergence(page):
@@ -358,7 +381,7 @@ MUTANTS = [
     ("SGD", "b[i] = add(b[i] * mu, g, 1 - tau);", "b[i] = add(b[i] * mu, g, 1 + tau);"),
     ("RMSprop", "g_bar[i] = lerp(g_bar[i], g, 1 - alpha);", "g_bar[i] = lerp(g_bar[i], g, alpha);"),
     ("NAdam", "Math.fround(state.mu_product * Math.fround(mu))", "state.mu_product * mu"),
-    ("Adagrad", "const fma = (a, b, c) => a * b + c;", None),  # fma replaced by two roundings
+    ("SGD", "const fma = (a, b, c) => a * b + c;", None),  # fma replaced by two roundings
 ]
 
 
@@ -379,7 +402,7 @@ def test_an_injected_bug_is_caught(browser, mutant):
         caught = 0
         for js, cfg in zip(results, cfgs):
             try:
-                _compare(js, _python(cfg), cfg)
+                _check(js, _python(cfg), cfg)
             except AssertionError:
                 caught += 1
         assert caught > 0, f"the bug {new!r} went unnoticed"
