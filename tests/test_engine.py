@@ -17,7 +17,9 @@ skip. No network: the page is set from a string with the engine inline.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import json
 import math
 from pathlib import Path
 
@@ -153,8 +155,8 @@ def test_landscape_values_and_gradients(page, name):
         np.testing.assert_allclose(js_values, values, rtol=1e-13, atol=1e-13)
         np.testing.assert_allclose(js_grads, grads, rtol=1e-12, atol=1e-12)
     else:
-        assert js_values == values
-        assert js_grads == grads
+        assert np.asarray(js_values, dtype=np.float64).tolist() == values
+        assert np.asarray(js_grads, dtype=np.float64).tolist() == grads
 
 
 # -- trajectories --------------------------------------------------------------------------
@@ -222,8 +224,11 @@ def test_samplers_cover_every_optimizer():
     assert sorted(FACTORIES) == sorted(_factory_names())
 
 
-def _configs(optimizer: str, seed: int) -> list[dict]:
-    """Random settings for one optimizer on every landscape (factories with random parameters)."""
+def _configs(optimizer: str, seed: int, chaotic_steps: int | None = None) -> list[dict]:
+    """Random settings for one optimizer on every landscape (factories with random parameters).
+
+    ``chaotic_steps`` caps the number of steps on the TRANSCENDENTAL landscapes (see CHAOTIC_STEPS).
+    """
     rng = np.random.default_rng([SEED, seed])
     out = []
     for name in _landscape_names() + _factory_names():
@@ -232,12 +237,22 @@ def _configs(optimizer: str, seed: int) -> list[dict]:
             ls = getattr(L, name)(*args) if args else getattr(L, name)
             lo, hi = np.array(ls.domain).T
             start = rng.uniform(lo, hi).tolist()
-            out.append(dict(landscape=name, args=args, start=start, steps=int(rng.integers(1, 150)),
+            steps = int(rng.integers(1, 150))
+            if chaotic_steps is not None and name in TRANSCENDENTAL:
+                steps = min(steps, chaotic_steps)
+            out.append(dict(landscape=name, args=args, start=start, steps=steps,
                             runs=[dict(optimizer=optimizer, hparams=SAMPLERS[optimizer](rng))]))
     return out
 
 
 def _python(cfg: dict):
+    """optlib.trajectory.run for one configuration (cached: several tests share configurations)."""
+    return _python_run(json.dumps(cfg, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=None)
+def _python_run(key: str):
+    cfg = json.loads(key)
     ls = getattr(L, cfg["landscape"])
     ls = ls(*cfg["args"]) if cfg["args"] else ls
     spec = cfg["runs"][0]
@@ -255,11 +270,21 @@ RUN_JS = """cfgs => cfgs.map(c => {
 
 # torch computes float64 sqrt, exp, sin and cos on the CPU with MKL's vector math library, which
 # is not correctly rounded: about 1.3% of its square roots are one ulp away from the IEEE result
-# that JS's Math.sqrt gives (the exact root lies within 0.03 ulp of a rounding midpoint there).
-# So runs through a square root or a libm call agree to round-off (the 1e-9 above), not bit for
-# bit. The rest of the arithmetic is repeated operation for operation, fused multiply-adds
-# included (torch's AVX2 / AVX-512 kernels fuse add(alpha), lerp and addcmul): optimizers
-# without a square root on landscapes without a libm call give identical bits.
+# that JS's Math.sqrt gives (the exact root lies within 0.03 ulp of a rounding midpoint there),
+# and its exp, sin, cos differ from the browser's fdlibm in the last bit now and then. The rest
+# of the arithmetic is repeated operation for operation, fused multiply-adds included (torch's
+# AVX2 / AVX-512 kernels fuse add(alpha), lerp and addcmul). Hence three checks:
+# - with the browser's own functions, every run agrees to RTOL, and optimizers without a square
+#   root on landscapes without an elementary function (BITWISE_OPTIMIZERS) give identical bits;
+# - with torch's values of those functions swapped into the engine (engine.libm), every run of
+#   every optimizer on every landscape gives identical bits (test_..._torch_elementary_functions);
+# - Ackley, Rastrigin and x sin(-pi x) are chaotic under many settings: a run that bounces among
+#   their bumps, or around Ackley's cusp at the minimum, multiplies a one-ulp difference in a
+#   cosine by up to 2.7 per step (measured over 675 random runs: the first step past 1e-9 came
+#   as early as step 16, for SGD with lr 0.17 on Ackley). Round-off amplified that way is not a
+#   mismatch, so with the browser's functions these three landscapes are compared over their
+#   first CHAOTIC_STEPS steps; the bit-for-bit check with torch's functions runs them in full.
+CHAOTIC_STEPS = 12
 BITWISE_OPTIMIZERS = ("SGD", "Adamax")
 
 
@@ -297,11 +322,60 @@ def _check(js: dict, py, cfg: dict) -> float:
 @pytest.mark.parametrize("k", range(len(SAMPLERS)), ids=list(SAMPLERS))
 def test_trajectories_equal_optlib(page, k):
     optimizer = list(SAMPLERS)[k]
-    cfgs = _configs(optimizer, k)
+    cfgs = _configs(optimizer, k, CHAOTIC_STEPS)
     results = page.evaluate(RUN_JS, cfgs)
     worst = max(_check(js, _python(cfg), cfg) for js, cfg in zip(results, cfgs))
     print(f"{optimizer}: {len(cfgs)} runs, max relative difference {worst:.3g}")
 
+
+
+# The page answers each elementary function from a table of torch's values; an argument not
+# in the table yet is recorded (and answered by the browser) until Python has filled it in.
+TORCH_LIBM_JS = """() => {
+  const lookup = globalThis.torchLibm = { table: new Map(), missing: new Set() };
+  for (const f of Object.keys(optlibEngine.libm)) {
+    const native = optlibEngine.libm[f];
+    optlibEngine.libm[f] = (x) => {
+      const key = `${f}:${x}`;
+      if (lookup.table.has(key)) return lookup.table.get(key);
+      lookup.missing.add(key);
+      return native(x);
+    };
+  }
+}"""
+RUN_MISSING_JS = """cfgs => {
+  torchLibm.missing.clear();
+  const results = (""" + RUN_JS + """)(cfgs);
+  return torchLibm.missing.size ? [null, [...torchLibm.missing]] : [results, []];
+}"""
+
+
+def _torch_libm(key: str) -> float:
+    name, x = key.split(":")
+    return getattr(torch, name)(torch.tensor(float(x), dtype=torch.float64)).item()
+
+
+def test_trajectories_are_bit_identical_with_torch_elementary_functions(browser):
+    cfgs = [c for k, name in enumerate(SAMPLERS) for c in _configs(name, k)]
+    page = _page(browser, ENGINE.read_text())
+    try:
+        page.evaluate(TORCH_LIBM_JS)
+        for _ in range(max(c["steps"] for c in cfgs) + 2):  # each pass settles at least one step
+            results, missing = page.evaluate(RUN_MISSING_JS, cfgs)
+            if not missing:
+                break
+            page.evaluate("kv => kv.forEach(([k, v]) => torchLibm.table.set(k, v))",
+                          [[k, _torch_libm(k)] for k in missing])
+    finally:
+        page.close()
+    assert results is not None, "the table of torch's values did not settle"
+    for js, cfg in zip(results, cfgs):
+        py = _python(cfg)
+        where = f"{cfg['runs'][0]} on {cfg['landscape']}{cfg['args'] or ''} from {cfg['start']}"
+        assert js["diverged_at"] == py.diverged_at, where
+        points = np.asarray(js["points"], dtype=np.float64).reshape(len(js["points"]), -1)
+        assert points.tolist() == py.points.reshape(len(py.points), -1).tolist(), where
+        assert np.asarray(js["losses"], dtype=np.float64).tolist() == py.losses.tolist(), where
 
 
 def test_runs_keep_their_order_labels_and_divergence(page):
@@ -377,7 +451,7 @@ def test_other_messages_equal_python(page):
 
 # One-token bugs of the kind a port makes; each must be caught by the comparison above.
 MUTANTS = [
-    ("Adam", "const d = Math.sqrt(v_hat) + eps;", "const d = Math.sqrt(v_hat + eps);"),
+    ("Adam", "const d = libm.sqrt(v_hat) + eps;", "const d = libm.sqrt(v_hat + eps);"),
     ("SGD", "b[i] = add(b[i] * mu, g, 1 - tau);", "b[i] = add(b[i] * mu, g, 1 + tau);"),
     ("RMSprop", "g_bar[i] = lerp(g_bar[i], g, 1 - alpha);", "g_bar[i] = lerp(g_bar[i], g, alpha);"),
     ("NAdam", "Math.fround(state.mu_product * Math.fround(mu))", "state.mu_product * mu"),
@@ -397,7 +471,7 @@ def test_an_injected_bug_is_caught(browser, mutant):
         source = source.replace(old, new)
     page = _page(browser, source)
     try:
-        cfgs = _configs(optimizer, 99)
+        cfgs = _configs(optimizer, 99, CHAOTIC_STEPS)
         results = page.evaluate(RUN_JS, cfgs)
         caught = 0
         for js, cfg in zip(results, cfgs):

@@ -72,6 +72,13 @@
   // torch's add(other, alpha): self + alpha * other, one fma
   const add = (self, other, alpha) => fma(alpha, other, self);
 
+  // The elementary functions of tensors (torch.sqrt, torch.exp, ...). torch takes them from
+  // MKL's vector math library, which is not correctly rounded (about 1.3% of its float64 square
+  // roots are one ulp from the IEEE root); the browser's are the IEEE root and fdlibm. So
+  // through these the engine agrees with optlib to round-off, not bit for bit. Math.sqrt
+  // elsewhere stands for Python's math.sqrt on a float. Tests swap in torch's values here.
+  const libm = { sqrt: Math.sqrt, exp: Math.exp, sin: Math.sin, cos: Math.cos };
+
   // -- Python's text for numbers, for identical messages ----------------------------------
 
   // repr(float(x)): the shortest round-trip digits, scientific below 1e-4 and from 1e16
@@ -115,11 +122,11 @@
 
   const x_sin = landscape("x sin(-pi x)", 1, [[-1, 3]],
     [[-0.6457736765434056], [0.6457736765434056], [2.5396881748167717]], -2.519972588598207, [1.2],
-    ([x]) => x * Math.sin(-Math.PI * x),
+    ([x]) => x * libm.sin(-Math.PI * x),
     ([x]) => {
       const a = -Math.PI * x;
       // d/dx [x sin(a)] = sin(a) + x cos(a) (-pi)
-      return [Math.sin(a) + (x * Math.cos(a)) * -Math.PI];
+      return [libm.sin(a) + (x * libm.cos(a)) * -Math.PI];
     });
 
   function quadratic(a, b, name = null, domain = [[-2, 2], [-2, 2]], start = [-1.5, 1.5]) {
@@ -186,28 +193,28 @@
     ([x, y]) => {
       const r2 = 0.5 * (x * x + y * y);
       // sqrt has an infinite derivative at 0: clamped like optlib (changes f by < 1e-16)
-      const r = Math.sqrt(r2 >= 1e-32 || Number.isNaN(r2) ? r2 : 1e-32);
-      const waves = 0.5 * (Math.cos(PI2 * x) + Math.cos(PI2 * y));
-      return ((-20 * Math.exp(-0.2 * r) - Math.exp(waves)) + Math.E) + 20;
+      const r = libm.sqrt(r2 >= 1e-32 || Number.isNaN(r2) ? r2 : 1e-32);
+      const waves = 0.5 * (libm.cos(PI2 * x) + libm.cos(PI2 * y));
+      return ((-20 * libm.exp(-0.2 * r) - libm.exp(waves)) + Math.E) + 20;
     },
     ([x, y]) => {
       const r2 = 0.5 * (x * x + y * y);
-      const r = Math.sqrt(r2 >= 1e-32 || Number.isNaN(r2) ? r2 : 1e-32);
-      const e1 = Math.exp(-0.2 * r);
-      const e2 = Math.exp(0.5 * (Math.cos(PI2 * x) + Math.cos(PI2 * y)));
+      const r = libm.sqrt(r2 >= 1e-32 || Number.isNaN(r2) ? r2 : 1e-32);
+      const e1 = libm.exp(-0.2 * r);
+      const e2 = libm.exp(0.5 * (libm.cos(PI2 * x) + libm.cos(PI2 * y)));
       // through the sqrt (zero below the clamp) and the mean of squares
       const gr2 = r2 >= 1e-32 ? ((-20 * e1) * -0.2) / (2 * r) : 0;
       const gs = gr2 * 0.5;
       // through the waves: d/du exp(...) = -e2 / 2 * (-sin(2 pi u)) * 2 pi
       const gw = -e2 * 0.5;
-      const wave = (u) => (gw * -Math.sin(PI2 * u)) * PI2;
+      const wave = (u) => (gw * -libm.sin(PI2 * u)) * PI2;
       return [wave(x) + gs * (2 * x), wave(y) + gs * (2 * y)];
     });
 
   const rastrigin = landscape("Rastrigin", 2, [[-5.12, 5.12], [-5.12, 5.12]], [[0, 0]], 0, [2.2, 1.3],
-    ([x, y]) => (((20 + x * x) - 10 * Math.cos(PI2 * x)) + y * y) - 10 * Math.cos(PI2 * y),
+    ([x, y]) => (((20 + x * x) - 10 * libm.cos(PI2 * x)) + y * y) - 10 * libm.cos(PI2 * y),
     ([x, y]) => {
-      const wave = (u) => (-10 * -Math.sin(PI2 * u)) * PI2;
+      const wave = (u) => (-10 * -libm.sin(PI2 * u)) * PI2;
       return [wave(x) + 2 * x, wave(y) + 2 * y];
     });
 
@@ -268,7 +275,7 @@
       // s_t <- s_{t-1} + g_t^2
       s[i] = addcmul(s[i], g, g, 1);
       // theta_t <- theta_{t-1} - lr_t g_t / (sqrt(s_t) + eps)
-      p[i] = addcdiv(p[i], g, Math.sqrt(s[i]) + eps, -lr_t);
+      p[i] = addcdiv(p[i], g, libm.sqrt(s[i]) + eps, -lr_t);
     }
   }
 
@@ -294,10 +301,10 @@
         // g_bar_t <- alpha g_bar_{t-1} + (1 - alpha) g_t
         g_bar[i] = lerp(g_bar[i], g, 1 - alpha);
         // denom <- sqrt(v_t - g_bar_t^2) + eps
-        denom = Math.sqrt(addcmul(v[i], g_bar[i], g_bar[i], -1)) + eps;
+        denom = libm.sqrt(addcmul(v[i], g_bar[i], g_bar[i], -1)) + eps;
       } else {
         // denom <- sqrt(v_t) + eps
-        denom = Math.sqrt(v[i]) + eps;
+        denom = libm.sqrt(v[i]) + eps;
       }
       if (mu > 0) {
         // b_t <- mu b_{t-1} + g_t / denom
@@ -327,7 +334,7 @@
       // v_t <- rho v_{t-1} + (1 - rho) g_t^2
       v[i] = addcmul(v[i] * rho, g, g, 1 - rho);
       // delta_t <- sqrt(u_{t-1} + eps) / sqrt(v_t + eps) g_t
-      const delta = (Math.sqrt(u[i] + eps) / Math.sqrt(v[i] + eps)) * g;
+      const delta = (libm.sqrt(u[i] + eps) / libm.sqrt(v[i] + eps)) * g;
       // u_t <- rho u_{t-1} + (1 - rho) delta_t^2
       u[i] = addcmul(u[i] * rho, delta, delta, 1 - rho);
       // theta_t <- theta_{t-1} - lr delta_t
@@ -374,7 +381,7 @@
       // v_hat_t <- v_t / (1 - beta2^t)
       const v_hat = v_t / (1 - beta2 ** t);
       // d_t <- sqrt(v_hat_t) + eps
-      const d = Math.sqrt(v_hat) + eps;
+      const d = libm.sqrt(v_hat) + eps;
       // u_t <- m_hat_t / d_t, with m_hat_t = m_t / (1 - beta1^t)
       const u = m[i] / d / (1 - beta1 ** t);
       // theta_t <- theta_{t-1} - lr u_t
@@ -420,7 +427,7 @@
       v[i] = addcmul(v[i] * beta2, g, g, 1 - beta2);
       // v_hat_t <- v_t / (1 - beta2^t)
       const v_hat = v[i] / (1 - beta2 ** t);
-      const denom = Math.sqrt(v_hat) + eps;
+      const denom = libm.sqrt(v_hat) + eps;
       // theta_t <- theta_{t-1} - lr m_hat_t / (sqrt(v_hat_t) + eps), one term at a time
       // of m_hat_t = (1 - mu_t) g_t / (1 - Pi_t) + mu_{t+1} m_t / (1 - Pi_t mu_{t+1})
       p[i] = addcdiv(p[i], g, denom, -lr * (1 - mu) / (1 - mu_product));
@@ -447,7 +454,7 @@
       const m_hat = m[i] / (1 - beta1 ** t);
       if (rho_t > 5) {
         // l_t <- sqrt(1 - beta2^t) / (sqrt(v_t) + eps)   (torch: a reciprocal, then a product)
-        const l = (1 / (Math.sqrt(v[i]) + eps)) * Math.sqrt(1 - beta2 ** t);
+        const l = (1 / (libm.sqrt(v[i]) + eps)) * Math.sqrt(1 - beta2 ** t);
         // r_t <- sqrt((rho_t-4)(rho_t-2) rho_inf / ((rho_inf-4)(rho_inf-2) rho_t))
         const r = Math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t));
         // theta_t <- theta_{t-1} - lr r_t m_hat_t l_t
@@ -622,6 +629,6 @@
   globalThis.optlibEngine = {
     landscapes, optimizers, run, configure,
     sgd_, adagrad_, rmsprop_, adadelta_, adam_, adamax_, nadam_, radam_,
-    fma, pyRepr,
+    fma, libm, pyRepr,
   };
 })();
