@@ -69,6 +69,18 @@ def page(browser):
     p.close()
 
 
+def test_one_global_in_a_classic_script_or_concatenated(browser):
+    engine = ENGINE.read_text()
+    # inline after another script's last statement (no semicolon), and followed by more code
+    source = ("const before = new Set(Object.getOwnPropertyNames(globalThis))\n" + engine +
+              "\nglobalThis.added = Object.getOwnPropertyNames(globalThis).filter(k => !before.has(k))")
+    page = _page(browser, source)
+    try:
+        assert page.evaluate("added") == ["optlibEngine"]
+    finally:
+        page.close()
+
+
 # -- what optlib has -----------------------------------------------------------------------
 
 

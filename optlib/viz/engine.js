@@ -9,8 +9,12 @@
  *
  * One namespace, no other global: a classic <script> (or a script this file is concatenated
  * into) finds it as globalThis.optlibEngine.
+ *
+ *   optlibEngine.run({landscape: "rosenbrock", start: [-1.5, 2], steps: 100,
+ *                     runs: [{optimizer: "Adam", hparams: {lr: 0.1}}]})
+ *   -> [{label: "Adam", points: [[x, y], ...], losses: [...], diverged_at: null}]
  */
-(() => {
+globalThis.optlibEngine = (() => {
   "use strict";
 
   // -- torch's float arithmetic -----------------------------------------------------------
@@ -626,7 +630,7 @@
     return runs.map((spec) => runOne(land, x0, steps, spec));
   }
 
-  globalThis.optlibEngine = {
+  return {
     landscapes, optimizers, run, configure,
     sgd_, adagrad_, rmsprop_, adadelta_, adam_, adamax_, nadam_, radam_,
     fma, libm, pyRepr,
