@@ -367,6 +367,7 @@ def _torch_libm(key: str) -> float:
     return getattr(torch, name)(torch.tensor(float(x), dtype=torch.float64)).item()
 
 
+@pytest.mark.slow
 def test_trajectories_are_bit_identical_with_torch_elementary_functions(browser):
     cfgs = [c for k, name in enumerate(SAMPLERS) for c in _configs(name, k)]
     page = _page(browser, ENGINE.read_text())
@@ -388,6 +389,40 @@ def test_trajectories_are_bit_identical_with_torch_elementary_functions(browser)
         points = np.asarray(js["points"], dtype=np.float64).reshape(len(js["points"]), -1)
         assert points.tolist() == py.points.reshape(len(py.points), -1).tolist(), where
         assert np.asarray(js["losses"], dtype=np.float64).tolist() == py.losses.tolist(), where
+
+
+# Settings that make each optimizer create every state key it has.
+FULL_STATE = {
+    "SGD": dict(lr=1e-3, momentum=0.9), "Adagrad": dict(lr=0.1, initial_accumulator_value=0.1),
+    "RMSprop": dict(lr=1e-2, momentum=0.5, centered=True), "Adadelta": dict(lr=1.0),
+    "Adam": dict(lr=0.05, amsgrad=True), "AdamW": dict(lr=0.05, amsgrad=True), "Adamax": dict(lr=0.05),
+    "NAdam": dict(lr=0.05), "RAdam": dict(lr=0.05),
+}
+
+STATE_JS = """([name, hparams, start, steps]) => {
+  const E = optlibEngine, land = E.landscapes.rosenbrock;
+  const h = E.configure(name, hparams), x = start.slice(), state = {};
+  for (let t = 0; t < steps; t++) E.optimizers[name].update(x, land.grad(x), state, h);
+  return [x, state];
+}"""
+
+
+def test_update_functions_keep_torch_state(page):
+    """The update functions hold torch's state keys, with optlib's values after 30 steps."""
+    assert sorted(FULL_STATE) == sorted(optim.__all__)
+    for name, hparams in FULL_STATE.items():
+        x, state = page.evaluate(STATE_JS, [name, hparams, [-1.5, 2.0], 30])
+        p = torch.tensor([-1.5, 2.0], dtype=torch.float64, requires_grad=True)
+        opt = getattr(optim, name)([p], **hparams)
+        for _ in range(30):
+            opt.zero_grad()
+            L.rosenbrock(p).backward()
+            opt.step()
+        py_state = {k: v.tolist() for k, v in opt.state[p].items()}
+        assert sorted(state) == sorted(py_state), name
+        for key, value in py_state.items():
+            np.testing.assert_allclose(state[key], value, rtol=RTOL, atol=0, err_msg=f"{name}.{key}")
+        np.testing.assert_allclose(x, p.detach().tolist(), rtol=RTOL, atol=0, err_msg=name)
 
 
 def test_runs_keep_their_order_labels_and_divergence(page):

@@ -49,8 +49,10 @@ globalThis.optlibEngine = (() => {
 
   function fma(a, b, c) {
     const ab = a * b;
-    // Out of the range of the error-free transforms (overflow, underflow, non-finite):
-    // there the two roundings of a*b + c are what is left of the difference anyway.
+    // Where the error-free transforms below are not exact (a product or sum near overflow,
+    // a rounding error below the smallest normal, non-finite input), fall back to two
+    // roundings: a run there is diverging or at the underflow limit, and the two results differ
+    // by at most one rounding of a*b.
     const m = Math.abs(ab);
     if (!(m < 1e300 && Math.abs(a) < 1e290 && Math.abs(b) < 1e290 && Math.abs(c) < 1e300)
       || (m < 1e-280 && ab !== 0) || (ab === 0 && a !== 0 && b !== 0)) return ab + c;
