@@ -61,13 +61,16 @@ def minify(source: str) -> str:
     try:
         import rjsmin
     except ImportError as err:  # not in requirements.txt yet
-        raise SystemExit("bench/engine_speed.py needs rjsmin: .venv/bin/pip install rjsmin==1.3.0") from err
+        raise SystemExit(
+            "bench/engine_speed.py needs rjsmin: .venv/bin/pip install rjsmin==1.3.0"
+        ) from err
     return rjsmin.jsmin(source)
 
 
 def minify_css(source: str) -> str:
     try:
         import rcssmin
+
         return rcssmin.cssmin(source)
     except ImportError:
         return " ".join(source.split())
@@ -90,7 +93,9 @@ def sizes() -> None:
         total_gz += gz
         print(f"{name:<12} {len(src.encode()):>9,} {len(mini.encode()):>9,} {gz:>9,}")
     verdict = "within" if total <= BUDGET else "OVER"
-    print(f"{'per page':<12} {'':>9} {total:>9,} {total_gz:>9,}   ({verdict} the {BUDGET:,} B budget, minified)")
+    print(
+        f"{'per page':<12} {'':>9} {total:>9,} {total_gz:>9,}   ({verdict} the {BUDGET:,} B budget, minified)"
+    )
 
 
 def timing(warmup: int, repeats: int) -> None:
@@ -109,10 +114,14 @@ def timing(warmup: int, repeats: int) -> None:
     med = statistics.median(times)
     p95 = times[int(0.95 * (len(times) - 1))]
     n = len(SETTINGS["runs"])
-    print(f"Chromium {version}: run() of {n} optimizers x {SETTINGS['steps']} steps on "
-          f"{SETTINGS['landscape']}, {repeats} samples of {INNER} calls after {warmup} warm-up calls")
-    print(f"  median {med:.3f} ms   p95 {p95:.3f} ms   min {times[0]:.3f} ms   "
-          f"first (cold) call {out['cold']:.2f} ms")
+    print(
+        f"Chromium {version}: run() of {n} optimizers x {SETTINGS['steps']} steps on "
+        f"{SETTINGS['landscape']}, {repeats} samples of {INNER} calls after {warmup} warm-up calls"
+    )
+    print(
+        f"  median {med:.3f} ms   p95 {p95:.3f} ms   min {times[0]:.3f} ms   "
+        f"first (cold) call {out['cold']:.2f} ms"
+    )
     verdict = "under" if med < FRAME_MS else "OVER"
     print(f"  median is {verdict} one frame ({FRAME_MS:g} ms): {med / FRAME_MS:.0%} of it")
 

@@ -5,11 +5,14 @@ one object, two lives"), so it is held to optlib the way optlib is held to torch
 
 - every landscape and every optimizer of optlib is mirrored (a new one fails here until the
   engine has it), with the same metadata, defaults and validation messages;
-- landscape values and gradients equal optlib's (autograd) on random points;
+- landscape values and gradients equal optlib's (autograd) on random points, bit for bit where
+  no elementary function (sin, cos, exp, sqrt) is involved;
 - trajectories of every optimizer x every landscape, with random hyperparameters and start
   points, equal ``optlib.trajectory.run`` in float64 to 1e-9 relative, diverging at the same
-  step;
-- and the comparison can fail: a one-character bug injected into the engine is caught.
+  step; with torch's values of the elementary functions swapped in, bit for bit (the comment
+  above CHAOTIC_STEPS says why the two differ, and why chaotic landscapes run fewer steps);
+- the update functions keep torch's state keys, with optlib's values;
+- and the comparison can fail: one-token bugs injected into the engine are caught.
 
 Chromium is Debian's (``apt-get install -y chromium``). A missing browser is a failure, not a
 skip. No network: the page is set from a string with the engine inline.
@@ -27,8 +30,8 @@ import numpy as np
 import pytest
 import torch
 
-import optlib.optim as optim
 from optlib import landscapes as L
+from optlib import optim
 from optlib.trajectory import run
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,7 +45,9 @@ NOT_LANDSCAPES = {"Landscape", "all_landscapes"}
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing ({CHROMIUM}); install it with `apt-get install -y chromium`")
+        pytest.fail(
+            f"Chromium is missing ({CHROMIUM}); install it with `apt-get install -y chromium`"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -72,8 +77,11 @@ def page(browser):
 def test_one_global_in_a_classic_script_or_concatenated(browser):
     engine = ENGINE.read_text()
     # inline after another script's last statement (no semicolon), and followed by more code
-    source = ("const before = new Set(Object.getOwnPropertyNames(globalThis))\n" + engine +
-              "\nglobalThis.added = Object.getOwnPropertyNames(globalThis).filter(k => !before.has(k))")
+    source = (
+        "const before = new Set(Object.getOwnPropertyNames(globalThis))\n"
+        + engine
+        + "\nglobalThis.added = Object.getOwnPropertyNames(globalThis).filter(k => !before.has(k))"
+    )
     page = _page(browser, source)
     try:
         assert page.evaluate("added") == ["optlibEngine"]
@@ -85,11 +93,17 @@ def test_one_global_in_a_classic_script_or_concatenated(browser):
 
 
 def _landscape_names() -> list[str]:
-    return [n for n in L.__all__ if n not in NOT_LANDSCAPES and isinstance(getattr(L, n), L.Landscape)]
+    return [
+        n for n in L.__all__ if n not in NOT_LANDSCAPES and isinstance(getattr(L, n), L.Landscape)
+    ]
 
 
 def _factory_names() -> list[str]:
-    return [n for n in L.__all__ if n not in NOT_LANDSCAPES and not isinstance(getattr(L, n), L.Landscape)]
+    return [
+        n
+        for n in L.__all__
+        if n not in NOT_LANDSCAPES and not isinstance(getattr(L, n), L.Landscape)
+    ]
 
 
 def _defaults(cls) -> dict:
@@ -108,8 +122,10 @@ def test_every_landscape_and_optimizer_is_mirrored(page):
     js_optimizers = page.evaluate("Object.keys(optlibEngine.optimizers)")
     assert sorted(js_optimizers) == sorted(optim.__all__)
     # same keywords and defaults as the Python constructors
-    js_defaults = page.evaluate("Object.fromEntries(Object.entries(optlibEngine.optimizers)"
-                                ".map(([k, v]) => [k, v.defaults]))")
+    js_defaults = page.evaluate(
+        "Object.fromEntries(Object.entries(optlibEngine.optimizers)"
+        ".map(([k, v]) => [k, v.defaults]))"
+    )
     for name in optim.__all__:
         assert js_defaults[name] == _defaults(getattr(optim, name)), name
 
@@ -119,16 +135,25 @@ def test_landscape_metadata(page, name):
     ls = getattr(L, name)
     js = page.evaluate(
         "n => { const l = optlibEngine.landscapes[n]; "
-        "return [l.name, l.dim, l.domain, l.minimizers, l.minimum, l.start]; }", name)
+        "return [l.name, l.dim, l.domain, l.minimizers, l.minimum, l.start]; }",
+        name,
+    )
     py = [ls.name, ls.dim, ls.domain, ls.minimizers, ls.minimum, ls.start]
-    as_lists = lambda v: [as_lists(x) for x in v] if isinstance(v, (tuple, list)) else v  # noqa: E731
-    assert js == as_lists(py)
+    assert js == _as_lists(py)
+
+
+def _as_lists(v):
+    """Tuples to lists, all the way down (JSON's view of the metadata)."""
+    return [_as_lists(x) for x in v] if isinstance(v, (tuple, list)) else v
 
 
 def test_quadratic_factory(page):
     for a, b in [(1.0, 1.0), (0.2, 4.0), (3.0, 1e-7), (1234567.0, 0.5)]:
-        js = page.evaluate("([a, b]) => { const l = optlibEngine.landscapes.quadratic(a, b); "
-                           "return [l.name, l.domain, l.start]; }", [a, b])
+        js = page.evaluate(
+            "([a, b]) => { const l = optlibEngine.landscapes.quadratic(a, b); "
+            "return [l.name, l.domain, l.start]; }",
+            [a, b],
+        )
         ls = L.quadratic(a, b)
         assert js == [ls.name, [list(d) for d in ls.domain], list(ls.start)]
 
@@ -158,11 +183,15 @@ def test_landscape_values_and_gradients(page, name):
     ls = getattr(L, name)
     rng = np.random.default_rng(SEED)
     lo, hi = np.array(ls.domain).T
-    pts = np.concatenate([rng.uniform(lo, hi, (300, ls.dim)), rng.uniform(3 * lo, 3 * hi, (100, ls.dim))])
+    pts = np.concatenate(
+        [rng.uniform(lo, hi, (300, ls.dim)), rng.uniform(3 * lo, 3 * hi, (100, ls.dim))]
+    )
     values, grads = _autograd(ls, pts)
     js_values, js_grads = page.evaluate(
         "([n, pts]) => { const l = optlibEngine.landscapes[n]; "
-        "return [pts.map(p => l.value(p)), pts.map(p => l.grad(p))]; }", [name, pts.tolist()])
+        "return [pts.map(p => l.value(p)), pts.map(p => l.grad(p))]; }",
+        [name, pts.tolist()],
+    )
     if name in TRANSCENDENTAL:
         np.testing.assert_allclose(js_values, values, rtol=1e-13, atol=1e-13)
         np.testing.assert_allclose(js_grads, grads, rtol=1e-12, atol=1e-12)
@@ -183,45 +212,74 @@ def _maybe(rng, p, value, default=0.0):
 
 
 def _betas(rng):
-    return [float(rng.choice([0.0, rng.uniform(0.0, 0.99)], p=[0.15, 0.85])),
-            float(rng.uniform(0.5, 0.9999))]
+    return [
+        float(rng.choice([0.0, rng.uniform(0.0, 0.99)], p=[0.15, 0.85])),
+        float(rng.uniform(0.5, 0.9999)),
+    ]
 
 
 def _adam_like(rng, lr=(1e-3, 1.0)):
-    return dict(lr=_log(rng, *lr), betas=_betas(rng), eps=_log(rng, 1e-10, 1e-1),
-                weight_decay=_maybe(rng, 0.4, _log(rng, 1e-4, 0.5)), maximize=bool(rng.random() < 0.1))
+    return dict(
+        lr=_log(rng, *lr),
+        betas=_betas(rng),
+        eps=_log(rng, 1e-10, 1e-1),
+        weight_decay=_maybe(rng, 0.4, _log(rng, 1e-4, 0.5)),
+        maximize=bool(rng.random() < 0.1),
+    )
 
 
 def _sgd(rng):
     mu = _maybe(rng, 0.7, float(rng.uniform(0, 0.99)))
     nesterov = bool(mu > 0 and rng.random() < 0.4)
-    return dict(lr=_log(rng, 1e-4, 0.5), momentum=mu, nesterov=nesterov,
-                dampening=0.0 if nesterov else _maybe(rng, 0.3, float(rng.uniform(0, 0.9))),
-                weight_decay=_maybe(rng, 0.3, _log(rng, 1e-4, 0.5)), maximize=bool(rng.random() < 0.1))
+    return dict(
+        lr=_log(rng, 1e-4, 0.5),
+        momentum=mu,
+        nesterov=nesterov,
+        dampening=0.0 if nesterov else _maybe(rng, 0.3, float(rng.uniform(0, 0.9))),
+        weight_decay=_maybe(rng, 0.3, _log(rng, 1e-4, 0.5)),
+        maximize=bool(rng.random() < 0.1),
+    )
 
 
 # One sampler per optimizer; a new optimizer fails test_samplers_cover_every_optimizer.
 SAMPLERS = {
     "SGD": _sgd,
     "Adagrad": lambda rng: dict(
-        lr=_log(rng, 1e-3, 3.0), lr_decay=_maybe(rng, 0.3, _log(rng, 1e-4, 0.1)),
+        lr=_log(rng, 1e-3, 3.0),
+        lr_decay=_maybe(rng, 0.3, _log(rng, 1e-4, 0.1)),
         weight_decay=_maybe(rng, 0.3, _log(rng, 1e-4, 0.5)),
         initial_accumulator_value=_maybe(rng, 0.3, float(rng.uniform(0, 1))),
-        eps=_log(rng, 1e-10, 1e-1), maximize=bool(rng.random() < 0.1)),
+        eps=_log(rng, 1e-10, 1e-1),
+        maximize=bool(rng.random() < 0.1),
+    ),
     "RMSprop": lambda rng: dict(
-        lr=_log(rng, 1e-4, 0.5), alpha=float(rng.uniform(0.5, 0.999)), eps=_log(rng, 1e-10, 1e-1),
+        lr=_log(rng, 1e-4, 0.5),
+        alpha=float(rng.uniform(0.5, 0.999)),
+        eps=_log(rng, 1e-10, 1e-1),
         weight_decay=_maybe(rng, 0.3, _log(rng, 1e-4, 0.5)),
-        momentum=_maybe(rng, 0.5, float(rng.uniform(0, 0.95))), centered=bool(rng.random() < 0.5),
-        maximize=bool(rng.random() < 0.1)),
+        momentum=_maybe(rng, 0.5, float(rng.uniform(0, 0.95))),
+        centered=bool(rng.random() < 0.5),
+        maximize=bool(rng.random() < 0.1),
+    ),
     "Adadelta": lambda rng: dict(
-        lr=_log(rng, 0.1, 20.0), rho=float(rng.uniform(0.5, 0.999)), eps=_log(rng, 1e-8, 1e-1),
-        weight_decay=_maybe(rng, 0.3, _log(rng, 1e-4, 0.5)), maximize=bool(rng.random() < 0.1)),
-    "Adam": lambda rng: dict(_adam_like(rng), amsgrad=bool(rng.random() < 0.4),
-                             decoupled_weight_decay=bool(rng.random() < 0.4)),
+        lr=_log(rng, 0.1, 20.0),
+        rho=float(rng.uniform(0.5, 0.999)),
+        eps=_log(rng, 1e-8, 1e-1),
+        weight_decay=_maybe(rng, 0.3, _log(rng, 1e-4, 0.5)),
+        maximize=bool(rng.random() < 0.1),
+    ),
+    "Adam": lambda rng: dict(
+        _adam_like(rng),
+        amsgrad=bool(rng.random() < 0.4),
+        decoupled_weight_decay=bool(rng.random() < 0.4),
+    ),
     "AdamW": lambda rng: dict(_adam_like(rng), amsgrad=bool(rng.random() < 0.4)),
     "Adamax": lambda rng: _adam_like(rng),
-    "NAdam": lambda rng: dict(_adam_like(rng), momentum_decay=_log(rng, 1e-3, 0.5),
-                              decoupled_weight_decay=bool(rng.random() < 0.4)),
+    "NAdam": lambda rng: dict(
+        _adam_like(rng),
+        momentum_decay=_log(rng, 1e-3, 0.5),
+        decoupled_weight_decay=bool(rng.random() < 0.4),
+    ),
     "RAdam": lambda rng: dict(_adam_like(rng), decoupled_weight_decay=bool(rng.random() < 0.4)),
 }
 
@@ -252,8 +310,15 @@ def _configs(optimizer: str, seed: int, chaotic_steps: int | None = None) -> lis
             steps = int(rng.integers(1, 150))
             if chaotic_steps is not None and name in TRANSCENDENTAL:
                 steps = min(steps, chaotic_steps)
-            out.append(dict(landscape=name, args=args, start=start, steps=steps,
-                            runs=[dict(optimizer=optimizer, hparams=SAMPLERS[optimizer](rng))]))
+            out.append(
+                dict(
+                    landscape=name,
+                    args=args,
+                    start=start,
+                    steps=steps,
+                    runs=[dict(optimizer=optimizer, hparams=SAMPLERS[optimizer](rng))],
+                )
+            )
     return out
 
 
@@ -262,7 +327,7 @@ def _python(cfg: dict):
     return _python_run(json.dumps(cfg, sort_keys=True))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _python_run(key: str):
     cfg = json.loads(key)
     ls = getattr(L, cfg["landscape"])
@@ -340,7 +405,6 @@ def test_trajectories_equal_optlib(page, k):
     print(f"{optimizer}: {len(cfgs)} runs, max relative difference {worst:.3g}")
 
 
-
 # The page answers each elementary function from a table of torch's values; an argument not
 # in the table yet is recorded (and answered by the browser) until Python has filled it in.
 TORCH_LIBM_JS = """() => {
@@ -355,11 +419,15 @@ TORCH_LIBM_JS = """() => {
     };
   }
 }"""
-RUN_MISSING_JS = """cfgs => {
+RUN_MISSING_JS = (
+    """cfgs => {
   torchLibm.missing.clear();
-  const results = (""" + RUN_JS + """)(cfgs);
+  const results = ("""
+    + RUN_JS
+    + """)(cfgs);
   return torchLibm.missing.size ? [null, [...torchLibm.missing]] : [results, []];
 }"""
+)
 
 
 def _torch_libm(key: str) -> float:
@@ -377,8 +445,10 @@ def test_trajectories_are_bit_identical_with_torch_elementary_functions(browser)
             results, missing = page.evaluate(RUN_MISSING_JS, cfgs)
             if not missing:
                 break
-            page.evaluate("kv => kv.forEach(([k, v]) => torchLibm.table.set(k, v))",
-                          [[k, _torch_libm(k)] for k in missing])
+            page.evaluate(
+                "kv => kv.forEach(([k, v]) => torchLibm.table.set(k, v))",
+                [[k, _torch_libm(k)] for k in missing],
+            )
     finally:
         page.close()
     assert results is not None, "the table of torch's values did not settle"
@@ -393,10 +463,15 @@ def test_trajectories_are_bit_identical_with_torch_elementary_functions(browser)
 
 # Settings that make each optimizer create every state key it has.
 FULL_STATE = {
-    "SGD": dict(lr=1e-3, momentum=0.9), "Adagrad": dict(lr=0.1, initial_accumulator_value=0.1),
-    "RMSprop": dict(lr=1e-2, momentum=0.5, centered=True), "Adadelta": dict(lr=1.0),
-    "Adam": dict(lr=0.05, amsgrad=True), "AdamW": dict(lr=0.05, amsgrad=True), "Adamax": dict(lr=0.05),
-    "NAdam": dict(lr=0.05), "RAdam": dict(lr=0.05),
+    "SGD": dict(lr=1e-3, momentum=0.9),
+    "Adagrad": dict(lr=0.1, initial_accumulator_value=0.1),
+    "RMSprop": dict(lr=1e-2, momentum=0.5, centered=True),
+    "Adadelta": dict(lr=1.0),
+    "Adam": dict(lr=0.05, amsgrad=True),
+    "AdamW": dict(lr=0.05, amsgrad=True),
+    "Adamax": dict(lr=0.05),
+    "NAdam": dict(lr=0.05),
+    "RAdam": dict(lr=0.05),
 }
 
 STATE_JS = """([name, hparams, start, steps]) => {
@@ -421,16 +496,23 @@ def test_update_functions_keep_torch_state(page):
         py_state = {k: v.tolist() for k, v in opt.state[p].items()}
         assert sorted(state) == sorted(py_state), name
         for key, value in py_state.items():
-            np.testing.assert_allclose(state[key], value, rtol=RTOL, atol=0, err_msg=f"{name}.{key}")
+            np.testing.assert_allclose(
+                state[key], value, rtol=RTOL, atol=0, err_msg=f"{name}.{key}"
+            )
         np.testing.assert_allclose(x, p.detach().tolist(), rtol=RTOL, atol=0, err_msg=name)
 
 
 def test_runs_keep_their_order_labels_and_divergence(page):
-    settings = dict(landscape="rosenbrock", start=[-1.5, 2.0], steps=60, runs=[
-        dict(optimizer="SGD", hparams=dict(lr=0.01)),  # diverges
-        dict(optimizer="Adam", hparams=dict(lr=0.1), label="Adam, lr 0.1"),
-        dict(optimizer="SGD", hparams=dict(lr=1e-3, momentum=0.9)),
-    ])
+    settings = dict(
+        landscape="rosenbrock",
+        start=[-1.5, 2.0],
+        steps=60,
+        runs=[
+            dict(optimizer="SGD", hparams=dict(lr=0.01)),  # diverges
+            dict(optimizer="Adam", hparams=dict(lr=0.1), label="Adam, lr 0.1"),
+            dict(optimizer="SGD", hparams=dict(lr=1e-3, momentum=0.9)),
+        ],
+    )
     js = page.evaluate("s => optlibEngine.run(s)", settings)
     assert [r["label"] for r in js] == ["SGD", "Adam, lr 0.1", "SGD"]
     assert js[0]["diverged_at"] is not None and js[1]["diverged_at"] is None
@@ -443,23 +525,45 @@ def test_runs_keep_their_order_labels_and_divergence(page):
 
 NAN, INF = float("nan"), float("inf")
 BAD = [
-    ("SGD", dict(lr=-0.1)), ("SGD", dict(lr=-1.0)), ("SGD", dict(momentum=-0.5)),
-    ("SGD", dict(weight_decay=-1e-5)), ("SGD", dict(momentum=0.9, dampening=0.1, nesterov=True)),
+    ("SGD", dict(lr=-0.1)),
+    ("SGD", dict(lr=-1.0)),
+    ("SGD", dict(momentum=-0.5)),
+    ("SGD", dict(weight_decay=-1e-5)),
+    ("SGD", dict(momentum=0.9, dampening=0.1, nesterov=True)),
     ("SGD", dict(nesterov=True)),
-    ("Adagrad", dict(lr=NAN)), ("Adagrad", dict(lr_decay=-1e-20)), ("Adagrad", dict(weight_decay=-2.0)),
-    ("Adagrad", dict(initial_accumulator_value=-0.1)), ("Adagrad", dict(eps=-1e-10)),
-    ("RMSprop", dict(lr=-INF)), ("RMSprop", dict(eps=-1.0)), ("RMSprop", dict(momentum=-0.9)),
-    ("RMSprop", dict(weight_decay=-0.01)), ("RMSprop", dict(alpha=-0.99)),
-    ("Adadelta", dict(lr=-1.0)), ("Adadelta", dict(rho=1.5)), ("Adadelta", dict(rho=-0.1)),
-    ("Adadelta", dict(eps=-1e-6)), ("Adadelta", dict(weight_decay=-1e16)),
-    ("Adam", dict(lr=-1e-3)), ("Adam", dict(betas=(1.0, 0.999))), ("Adam", dict(betas=(0.9, 1.0))),
-    ("Adam", dict(betas=(-0.1, 0.999))), ("Adam", dict(betas=(0.9, NAN))), ("Adam", dict(eps=-1e-8)),
-    ("Adam", dict(weight_decay=-0.5)), ("Adam", dict(lr=-1.0, eps=-1.0)),
-    ("AdamW", dict(weight_decay=-1e-2)), ("AdamW", dict(betas=(0.9, 1.5))),
-    ("Adamax", dict(lr=-2e-3)), ("Adamax", dict(betas=(2.0, 0.999))),
-    ("NAdam", dict(momentum_decay=-4e-3)), ("NAdam", dict(eps=-1e-8)),
-    ("RAdam", dict(betas=(0.9, -0.999))), ("RAdam", dict(weight_decay=-123456789.123)),
-    ("SGD", dict(betas=(0.9, 0.999))), ("AdamW", dict(decoupled_weight_decay=True)),
+    ("Adagrad", dict(lr=NAN)),
+    ("Adagrad", dict(lr_decay=-1e-20)),
+    ("Adagrad", dict(weight_decay=-2.0)),
+    ("Adagrad", dict(initial_accumulator_value=-0.1)),
+    ("Adagrad", dict(eps=-1e-10)),
+    ("RMSprop", dict(lr=-INF)),
+    ("RMSprop", dict(eps=-1.0)),
+    ("RMSprop", dict(momentum=-0.9)),
+    ("RMSprop", dict(weight_decay=-0.01)),
+    ("RMSprop", dict(alpha=-0.99)),
+    ("Adadelta", dict(lr=-1.0)),
+    ("Adadelta", dict(rho=1.5)),
+    ("Adadelta", dict(rho=-0.1)),
+    ("Adadelta", dict(eps=-1e-6)),
+    ("Adadelta", dict(weight_decay=-1e16)),
+    ("Adam", dict(lr=-1e-3)),
+    ("Adam", dict(betas=(1.0, 0.999))),
+    ("Adam", dict(betas=(0.9, 1.0))),
+    ("Adam", dict(betas=(-0.1, 0.999))),
+    ("Adam", dict(betas=(0.9, NAN))),
+    ("Adam", dict(eps=-1e-8)),
+    ("Adam", dict(weight_decay=-0.5)),
+    ("Adam", dict(lr=-1.0, eps=-1.0)),
+    ("AdamW", dict(weight_decay=-1e-2)),
+    ("AdamW", dict(betas=(0.9, 1.5))),
+    ("Adamax", dict(lr=-2e-3)),
+    ("Adamax", dict(betas=(2.0, 0.999))),
+    ("NAdam", dict(momentum_decay=-4e-3)),
+    ("NAdam", dict(eps=-1e-8)),
+    ("RAdam", dict(betas=(0.9, -0.999))),
+    ("RAdam", dict(weight_decay=-123456789.123)),
+    ("SGD", dict(betas=(0.9, 0.999))),
+    ("AdamW", dict(decoupled_weight_decay=True)),
 ]
 
 
@@ -472,11 +576,16 @@ def _python_message(name: str, hparams: dict) -> str:
 
 def test_validation_messages_equal_python(page):
     assert {name for name, _ in BAD} == set(optim.__all__)
-    cases = [dict(optimizer=n, hparams={k: list(v) if isinstance(v, tuple) else v for k, v in h.items()})
-             for n, h in BAD]
-    js = page.evaluate("""cases => cases.map(c => {
+    cases = [
+        dict(optimizer=n, hparams={k: list(v) if isinstance(v, tuple) else v for k, v in h.items()})
+        for n, h in BAD
+    ]
+    js = page.evaluate(
+        """cases => cases.map(c => {
         try { optlibEngine.run({landscape: 'bowl', start: [1, 1], steps: 1, runs: [c]}); return null; }
-        catch (e) { return e.message; } })""", cases)
+        catch (e) { return e.message; } })""",
+        cases,
+    )
     for (name, hparams), message in zip(BAD, js):
         assert message == _python_message(name, hparams), (name, hparams)
 
@@ -484,13 +593,18 @@ def test_validation_messages_equal_python(page):
 def test_other_messages_equal_python(page):
     with pytest.raises(ValueError) as err:
         L.quadratic(-1.0, 2.5)
-    js = page.evaluate("() => { try { optlibEngine.landscapes.quadratic(-1, 2.5); } catch (e) { return e.message; } }")
+    js = page.evaluate(
+        "() => { try { optlibEngine.landscapes.quadratic(-1, 2.5); } catch (e) { return e.message; } }"
+    )
     assert js == str(err.value)
     for steps in (-1, 1.5):
         with pytest.raises(ValueError) as err:
             run(L.bowl, optim.SGD, (1.0, 1.0), steps)
-        js = page.evaluate("s => { try { optlibEngine.run({landscape: 'bowl', start: [1, 1], steps: s, "
-                           "runs: [{optimizer: 'SGD'}]}); } catch (e) { return e.message; } }", steps)
+        js = page.evaluate(
+            "s => { try { optlibEngine.run({landscape: 'bowl', start: [1, 1], steps: s, "
+            "runs: [{optimizer: 'SGD'}]}); } catch (e) { return e.message; } }",
+            steps,
+        )
         assert js == str(err.value)
 
 
