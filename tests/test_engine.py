@@ -357,10 +357,11 @@ RUN_JS = """cfgs => cfgs.map(c => {
 #   every optimizer on every landscape gives identical bits (test_..._torch_elementary_functions);
 # - Ackley, Rastrigin and x sin(-pi x) are chaotic under many settings: a run that bounces among
 #   their bumps, or around Ackley's cusp at the minimum, multiplies a one-ulp difference in a
-#   cosine by about 3 per step in the worst runs (measured over 675 random runs of 150 steps: 58 passed 1e-9,
-#   the first at step 15, AdamW with lr 0.85 on Ackley). Round-off amplified that way is not a
-#   mismatch, so with the browser's functions these three landscapes are compared over their
-#   first CHAOTIC_STEPS steps; the bit-for-bit check with torch's functions runs them in full.
+#   cosine by about 3 per step in the worst runs (measured over 675 random runs of 150 steps:
+#   58 passed 1e-9, the first at step 15, AdamW with lr 0.85 on Ackley). Round-off amplified
+#   like that is not a mismatch, so with the browser's functions these three landscapes are
+#   compared over their first CHAOTIC_STEPS steps; the bit-for-bit check with torch's functions
+#   runs them in full.
 CHAOTIC_STEPS = 12
 BITWISE_OPTIMIZERS = ("SGD", "Adamax")
 
