@@ -11,7 +11,8 @@
 - A 100,000-step path: a frame at step 99,000 costs what a frame at step 10 costs (the paths
   are drawn incrementally); measured, with a one-frame budget.
 
-Pages are files written here; every request that is not ``file://`` is refused.
+Pages are files written here; every request that is not ``file://`` is refused. Chromium
+comes from the shared ``browser`` fixture (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -32,22 +33,7 @@ from optlib import viz
 from optlib.optim import SGD
 from optlib.trajectory import run_many
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MARKER = "[data-optlib-player]"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # One small fixture, so that moving to a shared `browser` fixture is a one-line change.
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing ({CHROMIUM}); install it with `apt-get install -y chromium`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
