@@ -73,7 +73,7 @@ def test_metric_threshold_on_a_validation_metric():
     c = MetricThreshold("val_mape", 5.0)
     assert fires_first_at(c, "val_mape", [12.0, 6.0, 4.9]) == 3
     assert "val_mape = 4.9" in c.reason and "below" in c.reason
-    up = MetricThreshold("val_accuracy", 0.9, mode="above")
+    up = MetricThreshold("val_accuracy", 0.9, mode="max")
     assert fires_first_at(up, "val_accuracy", [0.8, 0.9, 0.95]) == 3
     assert "above" in up.reason
     assert up.monitors() == {"val_accuracy"}

@@ -25,13 +25,14 @@ from typing import Iterator
 import torch
 from torch import Tensor
 
+from optlib._argcheck import integer
+
 __all__ = ["MiniBatches", "batch_indices", "check_batch_size"]
 
 
-def check_batch_size(batch_size: int) -> None:
-    """Raise ``ValueError`` unless ``batch_size`` is a positive integer."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"Invalid batch_size: {batch_size} (must be an integer >= 1)")
+def check_batch_size(batch_size: int) -> int:
+    """``batch_size`` as an ``int``; ``ValueError`` unless it is an integer >= 1."""
+    return integer("batch_size", batch_size, 1)
 
 
 def batch_indices(
@@ -56,9 +57,7 @@ def batch_indices(
         A list of ``int64`` index tensors: ``n // batch_size`` full batches, then the remainder
         unless ``drop_last``. Empty when ``drop_last`` and ``n < batch_size``.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"Invalid n: {n} (must be an integer >= 1: the data set is empty)")
-    check_batch_size(batch_size)
+    n, batch_size = integer("n", n, 1), check_batch_size(batch_size)
     order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
     batches = list(torch.split(order, batch_size))
     if drop_last and len(batches[-1]) < batch_size:
@@ -101,8 +100,7 @@ class MiniBatches:
             )
         if len(X) == 0:
             raise ValueError("Invalid X: the data set is empty (0 samples)")
-        batch_size = len(X) if batch_size is None else batch_size
-        check_batch_size(batch_size)
+        batch_size = check_batch_size(len(X) if batch_size is None else batch_size)
         if drop_last and batch_size > len(X):
             raise ValueError(
                 f"Invalid batch_size: {batch_size} is larger than the {len(X)} samples, "

@@ -32,6 +32,8 @@ import math
 import torch
 from torch import Tensor, nn
 
+from optlib._argcheck import integer, real
+
 __all__ = [
     "SinCos",
     "circles",
@@ -45,11 +47,11 @@ __all__ = [
 ]
 
 
-def _check(n: int, noise: float, minimum: int = 1) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
-        raise ValueError(f"Invalid n: {n} (must be an integer >= {minimum})")
-    if not (isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"Invalid noise: {noise} (must be a finite number >= 0)")
+def _check(n: int, noise: float, minimum: int = 1) -> int:
+    """``n`` as an ``int``, after checking ``n`` and ``noise``."""
+    n = integer("n", n, minimum)
+    real("noise", noise, low=0, what="a finite number >= 0")
+    return n
 
 
 def _generator(seed: int) -> torch.Generator:
@@ -84,7 +86,7 @@ def linear(
     Returns:
         ``X`` of shape ``(n, 1)`` and ``y`` of shape ``(n, 1)``.
     """
-    _check(n, noise)
+    n = _check(n, noise)
     x = _grid(n, low, high, dtype)
     eps = torch.randn(x.shape, generator=_generator(seed), dtype=dtype)
     return x, 4 * x + noise * eps
@@ -112,7 +114,7 @@ def cubic(
     Returns:
         ``X`` of shape ``(n, 1)`` and ``y`` of shape ``(n, 1)``.
     """
-    _check(n, noise)
+    n = _check(n, noise)
     x = _grid(n, low, high, dtype)
     eps = torch.randn(x.shape, generator=_generator(seed), dtype=dtype)
     return x, 4 * x**3 + 3 + noise * eps
@@ -167,7 +169,7 @@ def sin_cos(
     Returns:
         ``X`` of shape ``(n, 1)`` and ``y`` of shape ``(n, 1)``.
     """
-    _check(n, noise)
+    n = _check(n, noise)
     if not low < high:
         raise ValueError(f"Invalid low: {low} (must be below high={high})")
     g = _generator(seed)
@@ -235,7 +237,7 @@ def circles(
     Returns:
         ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)`` (``torch.long``).
     """
-    _check(n, noise, minimum=2)
+    n = _check(n, noise, minimum=2)
     if not 0 < factor < 1:
         raise ValueError(f"Invalid factor: {factor} (must be in (0, 1))")
     g = _generator(seed)
@@ -271,7 +273,7 @@ def moons(
     Returns:
         ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)`` (``torch.long``).
     """
-    _check(n, noise, minimum=2)
+    n = _check(n, noise, minimum=2)
     g = _generator(seed)
     n0, n1 = _split(n, 2)
     t = math.pi * torch.rand(n, generator=g, dtype=dtype)
@@ -310,11 +312,9 @@ def spirals(
     Returns:
         ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)`` (``torch.long``).
     """
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"Invalid classes: {classes} (must be an integer >= 2)")
-    _check(n, noise, minimum=classes)
-    if not (math.isfinite(turns) and turns > 0):
-        raise ValueError(f"Invalid turns: {turns} (must be > 0)")
+    classes = integer("classes", classes, 2)
+    n = _check(n, noise, minimum=classes)
+    real("turns", turns, low=0, low_open=True, what="a finite number > 0")
     g = _generator(seed)
     counts = _split(n, classes)
     y = torch.cat([torch.full((c,), k, dtype=torch.long) for k, c in enumerate(counts)])
@@ -349,12 +349,15 @@ def train_val_split(
     Returns:
         ``(X_train, y_train, X_val, y_val)``.
     """
+    for name, t in (("X", X), ("y", y)):
+        if not isinstance(t, Tensor) or t.ndim == 0:
+            raise TypeError(f"Invalid {name}: {type(t).__name__} (must be a tensor of samples)")
     if len(X) != len(y):
         raise ValueError(f"Invalid y: {len(y)} targets for {len(X)} samples in X (need equal)")
     n = len(X)
     if n < 2:
         raise ValueError(f"Invalid X: {n} samples (need at least 2 to split)")
-    if not 0 < val_fraction < 1:
+    if not (real("val_fraction", val_fraction, what="in (0, 1)") < 1 and val_fraction > 0):
         raise ValueError(f"Invalid val_fraction: {val_fraction} (must be in (0, 1))")
     n_val = min(max(round(val_fraction * n), 1), n - 1)
     order = torch.randperm(n, generator=_generator(seed)) if shuffle else torch.arange(n)

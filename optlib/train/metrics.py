@@ -17,8 +17,17 @@ def accuracy(output: Tensor, target: Tensor) -> float:
     Args:
         output: logits or probabilities, shape ``(n, K)``; or shape ``(n,)`` / ``(n, 1)``
             logits of a binary classifier (class 1 when positive).
-        target: integer labels, shape ``(n,)`` (or ``(n, 1)`` for the binary case).
+        target: integer labels, shape ``(n,)`` (or ``(n, 1)``).
+
+    Raises:
+        ValueError: if ``target`` does not hold one label per row of ``output``.
     """
+    if output.ndim == 0 or target.ndim == 0 or target.numel() != output.shape[0]:
+        raise ValueError(f"Invalid target: shape {tuple(target.shape)} vs output "
+                         f"{tuple(output.shape)} (must hold one label per row of output)")
+    if output.ndim > 2:
+        raise ValueError(f"Invalid output: shape {tuple(output.shape)} (must be (n, K), (n, 1) "
+                         "or (n,))")
     if output.ndim == 2 and output.shape[1] > 1:
         pred = output.argmax(dim=1)
     else:
@@ -42,4 +51,7 @@ def mape(output: Tensor, target: Tensor, eps: float = 1e-8) -> float:
         eps: smallest denominator (default: 1e-8).
     """
     o, t = output.reshape(-1), target.reshape(-1)
+    if o.shape != t.shape:
+        raise ValueError(f"Invalid target: shape {tuple(target.shape)} vs output "
+                         f"{tuple(output.shape)} (must have as many elements)")
     return (100 * (o - t).abs() / t.abs().clamp_min(eps)).mean().item()
