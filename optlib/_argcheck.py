@@ -11,7 +11,13 @@ import math
 import numbers
 from typing import Any
 
-__all__ = ["integer", "is_integer", "real"]
+import numpy as np
+from torch import Tensor
+
+__all__ = ["SEEDS", "flag", "integer", "is_integer", "real", "seed", "tensor"]
+
+SEEDS = (-(2**63), 2**64 - 1)
+"""The seeds :meth:`torch.Generator.manual_seed` accepts."""
 
 
 def is_integer(value: Any) -> bool:
@@ -37,3 +43,30 @@ def real(name: str, value: Any, *, low: float = -math.inf, low_open: bool = Fals
     if not ok:
         raise ValueError(f"Invalid {name}: {value!r} (must be {what})")
     return v
+
+
+def seed(name: str, value: Any) -> int:
+    """``value`` as an ``int`` that ``torch.Generator.manual_seed`` accepts."""
+    value = integer(name, value, SEEDS[0])
+    if value > SEEDS[1]:
+        raise ValueError(f"Invalid {name}: {value} (must be below 2**64)")
+    return value
+
+
+def flag(name: str, value: Any) -> bool:
+    """``value`` as a ``bool``; ``TypeError`` naming ``name`` unless it is True or False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"Invalid {name}: {value!r} (must be True or False)")
+    return bool(value)
+
+
+def tensor(name: str, value: Any) -> Tensor:
+    """``value`` if it is a tensor with a first dimension (of samples), else an error."""
+    if not isinstance(value, Tensor):
+        hint = " (convert it with torch.as_tensor)" if hasattr(value, "__array__") else ""
+        raise TypeError(f"Invalid {name}: a {type(value).__module__}.{type(value).__qualname__}"
+                        f", not a torch.Tensor{hint}")
+    if value.ndim == 0:
+        raise ValueError(f"Invalid {name}: a 0-d tensor (its first dimension must count the "
+                         "samples)")
+    return value

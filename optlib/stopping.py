@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from torch import Tensor
 
-from optlib._argcheck import integer, real
+from optlib._argcheck import flag, integer, real
 from optlib.history import History, TrainState, is_step_series
 
 __all__ = [
@@ -63,7 +63,7 @@ def _where(monitor: str, index: int) -> str:
 
 
 def _mode(mode: str) -> None:
-    if mode not in ("min", "max"):
+    if not isinstance(mode, str) or mode not in ("min", "max"):
         old = {"below": " ('below' is now 'min')", "above": " ('above' is now 'max')"}
         hint = old.get(mode, "") if isinstance(mode, str) else ""
         raise ValueError(f"Invalid mode: {mode!r} (must be 'min' or 'max'){hint}")
@@ -326,7 +326,7 @@ class LossChangeBelow(Criterion):
     def __init__(self, tol: float, monitor: str = "train_loss", relative: bool = False) -> None:
         tol = real("tol", tol, low=0, low_open=True, what="a number > 0")
         super().__init__()
-        self.tol, self.monitor, self.relative = tol, _monitor(monitor), relative
+        self.tol, self.monitor, self.relative = tol, _monitor(monitor), flag("relative", relative)
         self.per_step = is_step_series(monitor)
 
     def _check(self, state: TrainState) -> str | None:
@@ -418,7 +418,8 @@ class EarlyStopping(Criterion):
         min_delta = real("min_delta", min_delta, low=0, what="a number >= 0")
         super().__init__()
         self.patience, self.monitor, self.mode = patience, monitor, mode
-        self.min_delta, self.restore_best_weights = min_delta, restore_best_weights
+        self.min_delta = min_delta
+        self.restore_best_weights = flag("restore_best_weights", restore_best_weights)
         self._clear()
 
     def _clear(self) -> None:

@@ -25,7 +25,7 @@ from typing import Iterator
 import torch
 from torch import Tensor
 
-from optlib._argcheck import integer
+from optlib._argcheck import flag, integer, seed as check_seed, tensor
 
 __all__ = ["MiniBatches", "batch_indices", "check_batch_size"]
 
@@ -58,6 +58,7 @@ def batch_indices(
         unless ``drop_last``. Empty when ``drop_last`` and ``n < batch_size``.
     """
     n, batch_size = integer("n", n, 1), check_batch_size(batch_size)
+    shuffle, drop_last = flag("shuffle", shuffle), flag("drop_last", drop_last)
     order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
     batches = list(torch.split(order, batch_size))
     if drop_last and len(batches[-1]) < batch_size:
@@ -94,6 +95,7 @@ class MiniBatches:
         drop_last: bool = False,
         seed: int = 0,
     ) -> None:
+        tensor("X", X), tensor("y", y)
         if len(X) != len(y):
             raise ValueError(
                 f"Invalid y: {len(y)} targets for {len(X)} samples in X (must have the same length)"
@@ -107,8 +109,9 @@ class MiniBatches:
                 "so drop_last=True leaves no batch"
             )
         self.X, self.y = X, y
-        self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
-        self.generator = torch.Generator().manual_seed(seed)
+        self.batch_size, self.shuffle = batch_size, flag("shuffle", shuffle)
+        self.drop_last = flag("drop_last", drop_last)
+        self.generator = torch.Generator().manual_seed(check_seed("seed", seed))
 
     def __len__(self) -> int:
         n, b = len(self.X), self.batch_size

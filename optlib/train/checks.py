@@ -6,38 +6,31 @@ whose message starts with ``Invalid <argument>:``, before anything is trained or
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Mapping
 
 from torch import Tensor, nn
 from torch.optim import Optimizer
 
-from optlib._argcheck import integer
+from optlib._argcheck import flag, integer, seed, tensor
 from optlib.stopping import Criterion
 
 __all__ = [
     "check_counts",
-    "check_first_batch",
+    "check_files",
+    "check_flags",
+    "check_loss",
     "check_model",
+    "check_output",
     "check_run",
     "check_tensors",
     "first_metrics",
 ]
 
 
-def _tensor(name: str, t: Any) -> Tensor:
-    if not isinstance(t, Tensor):
-        hint = " (convert it with torch.as_tensor)" if hasattr(t, "__array__") else ""
-        raise TypeError(f"Invalid {name}: a {type(t).__module__}.{type(t).__qualname__}, "
-                        f"not a torch.Tensor{hint}")
-    if t.ndim == 0:
-        raise ValueError(f"Invalid {name}: a 0-d tensor (its first dimension must count the "
-                         "samples)")
-    return t
-
-
 def check_tensors(X: Any, y: Any, val_data: Any) -> None:
     """Training and validation data: tensors of equal, non-zero lengths and matching shapes."""
-    _tensor("X", X), _tensor("y", y)
+    tensor("X", X), tensor("y", y)
     if len(X) != len(y):
         raise ValueError(
             f"Invalid y: {len(y)} targets for {len(X)} samples in X (must have the same length)")
@@ -48,7 +41,7 @@ def check_tensors(X: Any, y: Any, val_data: Any) -> None:
     if not isinstance(val_data, (tuple, list)) or len(val_data) != 2:
         raise ValueError("Invalid val_data: must be a non-empty pair (X_val, y_val) of equal "
                          "length")
-    Xv, yv = _tensor("val_data", val_data[0]), _tensor("val_data", val_data[1])
+    Xv, yv = tensor("val_data", val_data[0]), tensor("val_data", val_data[1])
     if len(Xv) != len(yv) or len(Xv) == 0:
         raise ValueError("Invalid val_data: must be a non-empty pair (X_val, y_val) of equal "
                          "length")
@@ -108,19 +101,31 @@ def check_run(loss_fn: Any, metrics: Any, stop: Any, scheduler_interval: Any) ->
 
 
 def check_counts(epochs: Any, batch_size: Any, checkpoint_every: Any,
-                 seed: Any) -> tuple[int, int | None, int, int]:
+                 shuffle_seed: Any) -> tuple[int, int | None, int, int]:
     """The integer arguments as Python ints (numpy integers welcome, bools not)."""
     batch_size = None if batch_size is None else integer("batch_size", batch_size, 1)
     return (integer("epochs", epochs, 0), batch_size,
-            integer("checkpoint_every", checkpoint_every, 1), integer("seed", seed, -(2**63)))
+            integer("checkpoint_every", checkpoint_every, 1), seed("seed", shuffle_seed))
 
 
-def check_first_batch(output: Any, yb: Tensor, loss: Any) -> None:
-    """The model's output against the targets, and the loss, on the first batch.
+def check_flags(**flags: Any) -> None:
+    """``shuffle``, ``drop_last``, ``progress``, ``record_params``: True or False."""
+    for name, value in flags.items():
+        flag(name, value)
+
+
+def check_files(checkpoint: Any, resume: Any) -> None:
+    """``resume``, if given, must be a path (``checkpoint`` is checked by writing to it)."""
+    if resume is not None and (not isinstance(resume, (str, os.PathLike)) or not str(resume)):
+        raise TypeError(f"Invalid resume: {resume!r} (must be the path of a checkpoint)")
+
+
+def check_output(output: Any, yb: Tensor) -> None:
+    """The model's output against the targets of the first batch, before the loss.
 
     Floating-point targets must have the output's shape: ``MSELoss`` on an ``(n, 1)`` output
     and ``(n,)`` targets would broadcast to an ``(n, n)`` loss and train on nonsense. Integer
-    targets (class labels) must count the same samples. The loss must be a scalar tensor.
+    targets (class labels) must count the same samples.
     """
     if not isinstance(output, Tensor):
         raise TypeError(f"Invalid model: its output is a {type(output).__name__}, not a tensor")
@@ -130,6 +135,10 @@ def check_first_batch(output: Any, yb: Tensor, loss: Any) -> None:
     if yb.is_floating_point() and output.shape != yb.shape:
         raise ValueError(f"Invalid y: {shapes} (the loss would broadcast them; reshape y or "
                          "the model's output)")
+
+
+def check_loss(loss: Any) -> None:
+    """The loss of the first batch: a scalar tensor that depends on the parameters."""
     if not isinstance(loss, Tensor) or loss.ndim != 0:
         what = f"shape {tuple(loss.shape)}" if isinstance(loss, Tensor) else type(loss).__name__
         raise ValueError(f"Invalid loss_fn: it returned {what}, not a scalar tensor (a loss "

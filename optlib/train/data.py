@@ -32,7 +32,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from optlib._argcheck import integer, real
+from optlib._argcheck import integer, real, seed as check_seed
 
 __all__ = [
     "SinCos",
@@ -55,7 +55,7 @@ def _check(n: int, noise: float, minimum: int = 1) -> int:
 
 
 def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
+    return torch.Generator().manual_seed(check_seed("seed", seed))
 
 
 def _grid(n: int, low: float, high: float, dtype: torch.dtype) -> Tensor:

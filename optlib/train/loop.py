@@ -127,9 +127,11 @@ class _Run:
         the parameters stay finite. ``measure=False`` skips the metrics (when replaying).
         """
         output = self.model(xb)
+        if self.first:
+            checks.check_output(output, yb)
         loss = self.loss_fn(output, yb)
         if self.first:
-            checks.check_first_batch(output, yb, loss)
+            checks.check_loss(loss)
         loss_value = loss.item()
         if not math.isfinite(loss_value):
             return _Step(loss_value, failed="loss")
@@ -399,6 +401,9 @@ def fit(
     """
     epochs, batch_size, checkpoint_every, seed = checks.check_counts(
         epochs, batch_size, checkpoint_every, seed)
+    checks.check_flags(shuffle=shuffle, drop_last=drop_last, progress=progress,
+                       record_params=record_params)
+    checks.check_files(checkpoint, resume)
     checks.check_tensors(X, y, val_data)
     metrics = checks.check_run(loss_fn, metrics, stop, scheduler_interval)
     params = checks.check_model(model, optimizer, scheduler)

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from torch import Tensor
 
+from optlib._argcheck import real
+
 __all__ = ["accuracy", "mape"]
+
+
+def _tensors(output: object, target: object) -> None:
+    for name, t in (("output", output), ("target", target)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"Invalid {name}: a {type(t).__name__} (must be a tensor)")
 
 
 def accuracy(output: Tensor, target: Tensor) -> float:
@@ -22,6 +30,7 @@ def accuracy(output: Tensor, target: Tensor) -> float:
     Raises:
         ValueError: if ``target`` does not hold one label per row of ``output``.
     """
+    _tensors(output, target)
     if output.ndim == 0 or target.ndim == 0 or target.numel() != output.shape[0]:
         raise ValueError(f"Invalid target: shape {tuple(target.shape)} vs output "
                          f"{tuple(output.shape)} (must hold one label per row of output)")
@@ -50,6 +59,8 @@ def mape(output: Tensor, target: Tensor, eps: float = 1e-8) -> float:
         target: targets, the same number of elements.
         eps: smallest denominator (default: 1e-8).
     """
+    _tensors(output, target)
+    eps = real("eps", eps, low=0, low_open=True, what="a number > 0")
     o, t = output.reshape(-1), target.reshape(-1)
     if o.shape != t.shape:
         raise ValueError(f"Invalid target: shape {tuple(target.shape)} vs output "
