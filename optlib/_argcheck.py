@@ -14,7 +14,10 @@ from typing import Any
 import numpy as np
 from torch import Tensor
 
-__all__ = ["SEEDS", "flag", "integer", "is_integer", "real", "seed", "tensor"]
+MAX_SAMPLES = 10**8
+"""The most points a data set or an epoch may hold here (a bound for the memory)."""
+
+__all__ = ["MAX_SAMPLES", "SEEDS", "flag", "integer", "is_integer", "real", "seed", "tensor"]
 
 SEEDS = (-(2**63), 2**64 - 1)
 """The seeds :meth:`torch.Generator.manual_seed` accepts."""
@@ -25,10 +28,13 @@ def is_integer(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def integer(name: str, value: Any, minimum: int) -> int:
-    """``value`` as a Python ``int``; ``ValueError`` naming ``name`` unless >= ``minimum``."""
+def integer(name: str, value: Any, minimum: int, maximum: int = 2**63 - 1) -> int:
+    """``value`` as a Python ``int``; ``ValueError`` naming ``name`` unless it lies in
+    ``[minimum, maximum]`` (by default, what a torch ``int64`` holds)."""
     if not is_integer(value) or value < minimum:
         raise ValueError(f"Invalid {name}: {value!r} (must be an integer >= {minimum})")
+    if value > maximum:
+        raise ValueError(f"Invalid {name}: {value!r} (must be at most {maximum})")
     return int(value)
 
 
@@ -47,10 +53,7 @@ def real(name: str, value: Any, *, low: float = -math.inf, low_open: bool = Fals
 
 def seed(name: str, value: Any) -> int:
     """``value`` as an ``int`` that ``torch.Generator.manual_seed`` accepts."""
-    value = integer(name, value, SEEDS[0])
-    if value > SEEDS[1]:
-        raise ValueError(f"Invalid {name}: {value} (must be below 2**64)")
-    return value
+    return integer(name, value, *SEEDS)
 
 
 def flag(name: str, value: Any) -> bool:

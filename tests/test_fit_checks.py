@@ -223,7 +223,8 @@ def test_numpy_integers_are_integers():
     ref = classify(net(), epochs=2, batch_size=16, seed=3)
     assert h.losses == ref.losses
     assert [len(b) for b in batch_indices(np.int64(10), np.int64(4))] == [4, 4, 2]
-    assert len(moons(np.int64(10))[0]) == 10 and len(spirals(np.int64(9), classes=np.int8(3))[0]) == 9
+    assert len(moons(np.int64(10))[0]) == 10
+    assert len(spirals(np.int64(9), classes=np.int8(3))[0]) == 9
     with pytest.raises(ValueError, match=r"Invalid batch_size\b"):
         classify(batch_size=True)
 

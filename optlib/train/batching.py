@@ -20,12 +20,13 @@ network's step).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import torch
 from torch import Tensor
 
-from optlib._argcheck import flag, integer, seed as check_seed, tensor
+from optlib._argcheck import MAX_SAMPLES, flag, integer, tensor
+from optlib._argcheck import seed as check_seed
 
 __all__ = ["MiniBatches", "batch_indices", "check_batch_size"]
 
@@ -57,7 +58,7 @@ def batch_indices(
         A list of ``int64`` index tensors: ``n // batch_size`` full batches, then the remainder
         unless ``drop_last``. Empty when ``drop_last`` and ``n < batch_size``.
     """
-    n, batch_size = integer("n", n, 1), check_batch_size(batch_size)
+    n, batch_size = integer("n", n, 1, MAX_SAMPLES), check_batch_size(batch_size)
     shuffle, drop_last = flag("shuffle", shuffle), flag("drop_last", drop_last)
     order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
     batches = list(torch.split(order, batch_size))

@@ -143,7 +143,7 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise ValueError(f"Invalid checkpoint: {str(path)!r} cannot be read as an optlib "
                          f"checkpoint ({why})") from err
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
-        raise ValueError(f"Invalid checkpoint: {str(path)!r} is not an optlib checkpoint ({FORMAT})")
+        raise _bad(path, f"is not an optlib checkpoint ({FORMAT})")
     return ckpt
 
 

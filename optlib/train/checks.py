@@ -7,7 +7,8 @@ whose message starts with ``Invalid <argument>:``, before anything is trained or
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from torch import Tensor, nn
 from torch.optim import Optimizer
@@ -94,7 +95,7 @@ def check_run(loss_fn: Any, metrics: Any, stop: Any, scheduler_interval: Any) ->
     if stop is not None and not isinstance(stop, Criterion):
         raise TypeError(f"Invalid stop: {stop!r} (must be an optlib.stopping criterion, "
                         "e.g. EarlyStopping(5))")
-    if scheduler_interval not in ("epoch", "step"):
+    if not isinstance(scheduler_interval, str) or scheduler_interval not in ("epoch", "step"):
         raise ValueError(f"Invalid scheduler_interval: {scheduler_interval!r} "
                          "(must be 'epoch' or 'step')")
     return dict(metrics or {})

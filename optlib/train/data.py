@@ -32,7 +32,8 @@ import math
 import torch
 from torch import Tensor, nn
 
-from optlib._argcheck import integer, real, seed as check_seed
+from optlib._argcheck import MAX_SAMPLES, integer, real
+from optlib._argcheck import seed as check_seed
 
 __all__ = [
     "SinCos",
@@ -47,11 +48,18 @@ __all__ = [
 ]
 
 
-def _check(n: int, noise: float, minimum: int = 1) -> int:
-    """``n`` as an ``int``, after checking ``n`` and ``noise``."""
-    n = integer("n", n, minimum)
-    real("noise", noise, low=0, what="a finite number >= 0")
-    return n
+def _check(n: int, noise: float, minimum: int = 1) -> tuple[int, float]:
+    """``n`` as an ``int`` and ``noise`` as a ``float``, both checked."""
+    n = integer("n", n, minimum, MAX_SAMPLES)
+    return n, real("noise", noise, low=0, what="a finite number >= 0")
+
+
+def _add_noise(values: Tensor, noise: float, eps: Tensor) -> Tensor:
+    """``values + noise * eps``, refused if a huge ``noise`` overflows the dtype."""
+    out = values + noise * eps
+    if not torch.isfinite(out).all():
+        raise ValueError(f"Invalid noise: {noise} (overflows {out.dtype})")
+    return out
 
 
 def _generator(seed: int) -> torch.Generator:
@@ -86,10 +94,10 @@ def linear(
     Returns:
         ``X`` of shape ``(n, 1)`` and ``y`` of shape ``(n, 1)``.
     """
-    n = _check(n, noise)
+    n, noise = _check(n, noise)
     x = _grid(n, low, high, dtype)
     eps = torch.randn(x.shape, generator=_generator(seed), dtype=dtype)
-    return x, 4 * x + noise * eps
+    return x, _add_noise(4 * x, noise, eps)
 
 
 def cubic(
@@ -114,10 +122,10 @@ def cubic(
     Returns:
         ``X`` of shape ``(n, 1)`` and ``y`` of shape ``(n, 1)``.
     """
-    n = _check(n, noise)
+    n, noise = _check(n, noise)
     x = _grid(n, low, high, dtype)
     eps = torch.randn(x.shape, generator=_generator(seed), dtype=dtype)
-    return x, 4 * x**3 + 3 + noise * eps
+    return x, _add_noise(4 * x**3 + 3, noise, eps)
 
 
 class SinCos(nn.Module):
@@ -169,13 +177,13 @@ def sin_cos(
     Returns:
         ``X`` of shape ``(n, 1)`` and ``y`` of shape ``(n, 1)``.
     """
-    n = _check(n, noise)
+    n, noise = _check(n, noise)
     if not low < high:
         raise ValueError(f"Invalid low: {low} (must be below high={high})")
     g = _generator(seed)
     x = low + (high - low) * torch.rand((n, 1), generator=g, dtype=dtype)
     eps = torch.randn((n, 1), generator=g, dtype=dtype)
-    return x, torch.sin(b * torch.cos(a * x)) + noise * eps
+    return x, _add_noise(torch.sin(b * torch.cos(a * x)), noise, eps)
 
 
 def sin_cos_loss(a: Tensor, b: Tensor, X: Tensor, y: Tensor) -> Tensor:
@@ -237,8 +245,8 @@ def circles(
     Returns:
         ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)`` (``torch.long``).
     """
-    n = _check(n, noise, minimum=2)
-    if not 0 < factor < 1:
+    n, noise = _check(n, noise, minimum=2)
+    if not 0 < real("factor", factor, what="in (0, 1)") < 1:
         raise ValueError(f"Invalid factor: {factor} (must be in (0, 1))")
     g = _generator(seed)
     counts = _split(n, 2)
@@ -246,7 +254,7 @@ def circles(
                         torch.full((counts[1],), float(factor), dtype=dtype)])
     theta = 2 * math.pi * torch.rand(n, generator=g, dtype=dtype)
     X = radius.unsqueeze(1) * torch.stack([torch.cos(theta), torch.sin(theta)], dim=1)
-    X = X + noise * torch.randn((n, 2), generator=g, dtype=dtype)
+    X = _add_noise(X, noise, torch.randn((n, 2), generator=g, dtype=dtype))
     y = torch.cat([torch.full((c,), k, dtype=torch.long) for k, c in enumerate(counts)])
     return _shuffled(X, y, g)
 
@@ -273,14 +281,15 @@ def moons(
     Returns:
         ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)`` (``torch.long``).
     """
-    n = _check(n, noise, minimum=2)
+    n, noise = _check(n, noise, minimum=2)
     g = _generator(seed)
     n0, n1 = _split(n, 2)
     t = math.pi * torch.rand(n, generator=g, dtype=dtype)
     t0, t1 = t[:n0], t[n0:]
     upper = torch.stack([torch.cos(t0), torch.sin(t0)], dim=1)
     lower = torch.stack([1 - torch.cos(t1), 0.5 - torch.sin(t1)], dim=1)
-    X = torch.cat([upper, lower]) + noise * torch.randn((n, 2), generator=g, dtype=dtype)
+    X = _add_noise(torch.cat([upper, lower]), noise,
+                   torch.randn((n, 2), generator=g, dtype=dtype))
     y = torch.cat([torch.zeros(n0, dtype=torch.long), torch.ones(n1, dtype=torch.long)])
     return _shuffled(X, y, g)
 
@@ -313,15 +322,15 @@ def spirals(
         ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)`` (``torch.long``).
     """
     classes = integer("classes", classes, 2)
-    n = _check(n, noise, minimum=classes)
-    real("turns", turns, low=0, low_open=True, what="a finite number > 0")
+    n, noise = _check(n, noise, minimum=classes)
+    turns = real("turns", turns, low=0, low_open=True, what="a finite number > 0")
     g = _generator(seed)
     counts = _split(n, classes)
     y = torch.cat([torch.full((c,), k, dtype=torch.long) for k, c in enumerate(counts)])
     s = torch.rand(n, generator=g, dtype=dtype)
     theta = 2 * math.pi * y.to(dtype) / classes + 2 * math.pi * turns * s
     X = s.unsqueeze(1) * torch.stack([torch.cos(theta), torch.sin(theta)], dim=1)
-    X = X + noise * torch.randn((n, 2), generator=g, dtype=dtype)
+    X = _add_noise(X, noise, torch.randn((n, 2), generator=g, dtype=dtype))
     return _shuffled(X, y, g)
 
 

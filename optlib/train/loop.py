@@ -26,8 +26,9 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping, TextIO
+from typing import Any, Literal, TextIO
 
 import torch
 from torch import Tensor, nn
@@ -39,8 +40,13 @@ from optlib.history import STEP_KEYS, History, TrainState, lr_key
 from optlib.stopping import Criterion, nonfinite_reason
 from optlib.train import checks
 from optlib.train.batching import MiniBatches
-from optlib.train.checkpoint import (check_checkpoint, check_path, read_checkpoint,
-                                     restore_checkpoint, save_checkpoint)
+from optlib.train.checkpoint import (
+    check_checkpoint,
+    check_path,
+    read_checkpoint,
+    restore_checkpoint,
+    save_checkpoint,
+)
 from optlib.train.progress import progress_bar
 from optlib.train.rewind import Rewind
 

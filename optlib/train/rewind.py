@@ -12,7 +12,8 @@ same numbers (bit for bit on a CPU).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import Tensor, nn
