@@ -1,6 +1,6 @@
 r"""When to stop training: small criteria that compose with ``|`` and ``&``.
 
-A criterion looks at the state of a run (a :class:`~optlib.train.history.TrainState`: steps,
+A criterion looks at the state of a run (a :class:`~optlib.history.TrainState`: steps,
 epochs, elapsed time, the recorded history and the model) and answers "stop now?". When it
 says yes, its :attr:`~Criterion.reason` says why, in words. Criteria combine:
 
@@ -12,10 +12,12 @@ so ``MaxEpochs(200) | EarlyStopping(patience=10)`` stops at whichever comes firs
 ``LossBelow(1e-3) & MaxEpochs(10)`` stops at the first epoch after the tenth with a small loss.
 
 A criterion reads a series by name (its ``monitor``): the step series ``"loss"``, ``"lr"``,
-``"grad_norm"`` (checked after every step) or an epoch series such as ``"train_loss"``,
-``"val_loss"``, ``"val_mape"`` (checked at the end of every epoch; see
-:class:`~optlib.train.history.History`). :func:`~optlib.train.fit` checks before training that
-every monitored series will exist.
+``"lr/1"``, ..., ``"grad_norm"`` (checked after every step) or an epoch series such as
+``"train_loss"``, ``"val_loss"``, ``"val_mape"`` (checked at the end of every epoch; see
+:class:`~optlib.history.History`). :func:`~optlib.train.fit` checks before training that
+every monitored series will exist. Criteria that compare values say which way is better with
+one word, ``mode="min"`` (a loss, an error) or ``mode="max"`` (an accuracy). :func:`replay`
+asks a criterion after the fact, on a recorded run.
 
 References:
     Prechelt (1998), "Early stopping - but when?", in *Neural Networks: Tricks of the Trade*.
