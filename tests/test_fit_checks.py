@@ -257,3 +257,29 @@ def test_mse_with_reduction_none_and_a_frozen_model():
     for p in frozen.parameters():
         p.requires_grad_(False)
     raises_before_any_step(ValueError, r"Invalid model\b.*no trainable parameters", frozen)
+
+
+def test_resume_with_other_metrics_or_from_a_hand_made_checkpoint(sgd_checkpoint, tmp_path):
+    model = net(3)
+    raises_before_any_step(ValueError, r"Invalid resume\b.*same metrics and val_data", model,
+                           torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+                           resume=sgd_checkpoint, stop=MaxEpochs(50), epochs=8,
+                           metrics={"acc": accuracy})
+    from optlib.train import save_checkpoint
+
+    from optlib.train import MiniBatches
+
+    bare = tmp_path / "bare.pt"
+    save_checkpoint(bare, net(), torch.optim.SGD(net().parameters(), lr=0.1))
+    raises_before_any_step(ValueError, r"Invalid checkpoint\b.*shuffling generator",
+                           resume=bare)
+    save_checkpoint(bare, net(), torch.optim.SGD(net().parameters(), lr=0.1),
+                    batches=MiniBatches(X, Y, 16))  # no history in it: the record starts here
+    h = classify(net(), resume=bare, epochs=1)
+    assert h.n_epochs == 1 and h.n_steps == 4
+    broken = torch.load(sgd_checkpoint, weights_only=True)
+    broken["history"] = {"steps": 3}
+    torch.save(broken, tmp_path / "broken.pt")
+    raises_before_any_step(ValueError, r"Invalid checkpoint\b.*malformed history",
+                           resume=tmp_path / "broken.pt", stop=MaxEpochs(50), epochs=8,
+                           opt=None)

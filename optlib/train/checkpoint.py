@@ -167,6 +167,8 @@ def _check_model(ckpt: dict[str, Any], path: Any, model: nn.Module) -> None:
 def _check_kind(ckpt: dict[str, Any], path: Any, name: str, obj: Any) -> None:
     if obj is None:
         return
+    if ckpt.get(name) is None and name == "batches":
+        raise _bad(path, "holds no state of the shuffling generator (not written by fit?)")
     if ckpt.get(name) is None:
         raise ValueError(f"Invalid {name}: the checkpoint {str(path)!r} holds no {name} state")
     saved = ckpt.get("kinds", {}).get(name)

@@ -265,28 +265,34 @@ class _Run:
             self.bar.set_description_str("fit (diverged)" if history.diverged else "fit (stopped)")
 
 
+def _with_series(history: History, step_keys: list[str], epoch_keys: list[str]) -> History:
+    """``history`` with an (empty, for a fresh run) list for every series this run writes."""
+    for k in step_keys:
+        history.steps.setdefault(k, [])
+    for k in epoch_keys:
+        history.epochs.setdefault(k, [])
+    return history
+
+
 def _history(resume: Any, epochs: int, run: _Run, batches: MiniBatches, stop: Criterion | None,
              step_keys: list[str], epoch_keys: list[str]) -> History:
     """A fresh History, or the resumed one, checked completely before anything is loaded."""
     if resume is None:
         if stop is not None:
             stop.reset()
-        history = History()
-        history.steps.update({k: [] for k in step_keys if k not in history.steps})
-        history.epochs.update({k: [] for k in epoch_keys})
-        return history
+        return _with_series(History(), step_keys, epoch_keys)
     ckpt = read_checkpoint(resume)
-    history = History.from_dict(ckpt["history"]) if ckpt.get("history") else History()
-    if history.n_epochs > epochs:
-        raise ValueError(f"Invalid epochs: {epochs}, but the checkpoint {str(resume)!r} already "
-                         f"holds {history.n_epochs} epochs (epochs counts them all)")
-    _check_resumed(history, step_keys, epoch_keys)
     check_checkpoint(ckpt, resume, run.model, run.optimizer, scheduler=run.scheduler,
                      batches=batches, stop=stop)
+    saved = History.from_dict(ckpt["history"]) if ckpt["history"] is not None else History()
+    if saved.n_epochs > epochs:
+        raise ValueError(f"Invalid epochs: {epochs}, but the checkpoint {str(resume)!r} already "
+                         f"holds {saved.n_epochs} epochs (epochs counts them all)")
+    _check_resumed(saved, step_keys, epoch_keys)
     history = restore_checkpoint(ckpt, run.model, run.optimizer, scheduler=run.scheduler,
                                  batches=batches, stop=stop)
     history.stop_reason, history.diverged = "", False
-    return history
+    return _with_series(history, step_keys, epoch_keys)
 
 
 def _check_resumed(history: History, step_keys: list[str], epoch_keys: list[str]) -> None:
@@ -304,8 +310,6 @@ def _check_resumed(history: History, step_keys: list[str], epoch_keys: list[str]
         raise ValueError(f"Invalid resume: the checkpoint's run recorded {sorted(history.epochs)}"
                          f", this one records {sorted(epoch_keys)} (pass the same metrics and "
                          "val_data)")
-    if not history.n_epochs:
-        history.epochs.update({k: [] for k in epoch_keys})
 
 
 def fit(
