@@ -38,7 +38,7 @@ from optlib.train import (
 
 JUNK = st.one_of(
     st.none(), st.booleans(), st.integers(-3, 5), st.integers(2**64, 2**70),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=4),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=4), st.just("a\x00b"),
     st.sampled_from([[], {}, (1, 2), [1.0], {"a": 1}, np.int64(3), np.float32(0.5),
                      np.array([1.0, 2.0]), np.bool_(True), object(), print]),
     st.lists(st.integers(0, 3), max_size=3).map(torch.zeros),
@@ -76,6 +76,8 @@ def test_fit(name, junk):
     args = dict(model=model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
                 loss_fn=nn.CrossEntropyLoss(), X=X8, y=Y8, epochs=2, batch_size=4,
                 progress=False)
+    if isinstance(junk, str):  # a file name inside the temporary folder below, never "/x"
+        junk = junk.replace("/", "_")
     args[name] = junk
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:  # a junk checkpoint name is written here
@@ -167,3 +169,24 @@ def test_resume_from_junk_files(tmp_path, content):
     with pytest.raises(ValueError, match=r"Invalid checkpoint\b"):
         fit(model, torch.optim.SGD(model.parameters(), lr=0.1), nn.CrossEntropyLoss(), X8, Y8,
             resume=path, progress=False)
+
+
+@SETTINGS
+@given(name=st.sampled_from(["path", "model", "optimizer", "scheduler", "history", "batches",
+                             "stop"]), junk=JUNK)
+def test_save_and_load_checkpoint(name, junk):
+    from optlib.train import History, load_checkpoint, save_checkpoint
+
+    model = nn.Linear(2, 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        args = dict(path=os.path.join(tmp, "run.pt"), model=model,
+                    optimizer=torch.optim.SGD(model.parameters(), lr=0.1), history=History(),
+                    batches=MiniBatches(X8, Y8, 4), stop=S.MaxEpochs(3))
+        if name == "path" and isinstance(junk, str):  # inside tmp, never "/x"
+            junk = os.path.join(tmp, junk.replace("/", "_"))
+        args[name] = junk
+        check(save_checkpoint, **args)
+        args.pop("history")  # "Invalid checkpoint: ..." is how a bad file is named
+        loaded = check(load_checkpoint, **args, names={"checkpoint"})
+        assert loaded is None or isinstance(loaded, History)
+        assert not [f for f in os.listdir(tmp) if f.endswith(".tmp")]

@@ -55,6 +55,21 @@ def _kind(obj: Any) -> str | None:
     return type(obj).__name__ + inner
 
 
+def _check_objects(model: Any, optimizer: Any, scheduler: Any, batches: Any, stop: Any) -> None:
+    """The objects whose states are saved or loaded: of the right kinds."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"Invalid model: a {type(model).__name__} (must be a torch.nn.Module)")
+    kinds = (("optimizer", optimizer, Optimizer), ("batches", batches, MiniBatches),
+             ("stop", stop, Criterion))
+    for name, obj, cls in kinds:
+        if obj is not None and not isinstance(obj, cls):
+            raise TypeError(f"Invalid {name}: a {type(obj).__name__} (must be a {cls.__name__})")
+    if scheduler is not None and not all(callable(getattr(scheduler, m, None))
+                                         for m in ("state_dict", "load_state_dict")):
+        raise TypeError(f"Invalid scheduler: a {type(scheduler).__name__} (must have "
+                        "state_dict and load_state_dict)")
+
+
 def check_path(path: Any, name: str = "checkpoint") -> Path:
     """``path`` as a :class:`~pathlib.Path` that a checkpoint can be written to.
 
@@ -73,8 +88,9 @@ def check_path(path: Any, name: str = "checkpoint") -> Path:
         with open(tmp, "wb"):
             pass
         tmp.unlink()
-    except OSError as err:
-        raise ValueError(f"Invalid {name}: cannot write {str(path)!r} ({err.strerror})") from err
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the name
+        why = err.strerror if isinstance(err, OSError) else err
+        raise ValueError(f"Invalid {name}: cannot write {str(path)!r} ({why})") from err
     return path
 
 
@@ -101,6 +117,9 @@ def save_checkpoint(
 
     The global torch random state (and CUDA's, if available) is always saved.
     """
+    _check_objects(model, optimizer, scheduler, batches, stop)
+    if history is not None and not isinstance(history, History):
+        raise TypeError(f"Invalid history: a {type(history).__name__} (must be a History)")
     path = check_path(path, "path")
     payload = _plain({
         "format": FORMAT,
@@ -231,6 +250,7 @@ def check_checkpoint(ckpt: dict[str, Any], path: Any, model: nn.Module,
                      optimizer: Optimizer | None = None, *, scheduler: Any | None = None,
                      batches: MiniBatches | None = None, stop: Criterion | None = None) -> None:
     """Raise ``ValueError`` unless ``ckpt`` can be loaded into these objects; change nothing."""
+    _check_objects(model, optimizer, scheduler, batches, stop)
     _check_model(ckpt, path, model)
     for name, obj in (("optimizer", optimizer), ("scheduler", scheduler),
                       ("batches", batches), ("stop", stop)):
@@ -289,6 +309,7 @@ def load_checkpoint(
         ValueError: ``Invalid checkpoint: ...`` for a file that cannot be read or does not
             fit the objects (another model, optimizer class, scheduler or criterion).
     """
+    _check_objects(model, optimizer, scheduler, batches, stop)
     ckpt = read_checkpoint(path)
     check_checkpoint(ckpt, path, model, optimizer, scheduler=scheduler, batches=batches,
                      stop=stop)
