@@ -38,8 +38,14 @@ def integer(name: str, value: Any, minimum: int, maximum: int = 2**63 - 1) -> in
     return int(value)
 
 
-def real(name: str, value: Any, *, low: float = -math.inf, low_open: bool = False,
-         what: str = "a finite number") -> float:
+def real(
+    name: str,
+    value: Any,
+    *,
+    low: float = -math.inf,
+    low_open: bool = False,
+    what: str = "a finite number",
+) -> float:
     """``value`` as a Python ``float``; ``ValueError`` naming ``name`` unless it is finite and
     ``>= low`` (``> low`` if ``low_open``). ``what`` describes the allowed values."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
@@ -67,9 +73,12 @@ def tensor(name: str, value: Any) -> Tensor:
     """``value`` if it is a tensor with a first dimension (of samples), else an error."""
     if not isinstance(value, Tensor):
         hint = " (convert it with torch.as_tensor)" if hasattr(value, "__array__") else ""
-        raise TypeError(f"Invalid {name}: a {type(value).__module__}.{type(value).__qualname__}"
-                        f", not a torch.Tensor{hint}")
+        raise TypeError(
+            f"Invalid {name}: a {type(value).__module__}.{type(value).__qualname__}"
+            f", not a torch.Tensor{hint}"
+        )
     if value.ndim == 0:
-        raise ValueError(f"Invalid {name}: a 0-d tensor (its first dimension must count the "
-                         "samples)")
+        raise ValueError(
+            f"Invalid {name}: a 0-d tensor (its first dimension must count the samples)"
+        )
     return value

@@ -148,8 +148,10 @@ class _Composite(Criterion):
         flat: list[Criterion] = []
         for c in criteria:
             if not isinstance(c, Criterion):
-                raise TypeError(f"Invalid criteria: {c!r} (can only combine stopping criteria, "
-                                f"got {type(c).__name__})")
+                raise TypeError(
+                    f"Invalid criteria: {c!r} (can only combine stopping criteria, "
+                    f"got {type(c).__name__})"
+                )
             flat.extend(c.criteria if type(c) is type(self) else [c])
         self.criteria = flat
         self.per_step = any(c.per_step for c in flat)
@@ -293,8 +295,10 @@ class MetricThreshold(Criterion):
         crossed = v < self.threshold if self.mode == "min" else v > self.threshold
         if crossed:
             side = "below" if self.mode == "min" else "above"
-            return (f"{self.monitor} = {v:.4g} at {_where(self.monitor, len(values) - 1)} is "
-                    f"{side} the threshold {self.threshold:g}")
+            return (
+                f"{self.monitor} = {v:.4g} at {_where(self.monitor, len(values) - 1)} is "
+                f"{side} the threshold {self.threshold:g}"
+            )
         return None
 
 
@@ -340,9 +344,11 @@ class LossChangeBelow(Criterion):
         bound = self.tol * abs(prev) if self.relative else self.tol
         if change < bound:
             kind = "relative change" if self.relative else "change"
-            return (f"converged: {self.monitor} changed by {change:.3g} between "
-                    f"{_where(self.monitor, len(values) - 2)} and "
-                    f"{_where(self.monitor, len(values) - 1)} ({kind} tolerance {self.tol:g})")
+            return (
+                f"converged: {self.monitor} changed by {change:.3g} between "
+                f"{_where(self.monitor, len(values) - 2)} and "
+                f"{_where(self.monitor, len(values) - 1)} ({kind} tolerance {self.tol:g})"
+            )
         return None
 
 
@@ -367,8 +373,9 @@ class Plateau(Criterion):
         mode: ``"min"`` for losses, ``"max"`` for scores like accuracy (default: ``"min"``).
     """
 
-    def __init__(self, window: int, tol: float = 1e-4, monitor: str = "train_loss",
-                 mode: Mode = "min") -> None:
+    def __init__(
+        self, window: int, tol: float = 1e-4, monitor: str = "train_loss", mode: Mode = "min"
+    ) -> None:
         window = integer("window", window, 1)
         tol = real("tol", tol, low=0, what="a number >= 0")
         _mode(mode)
@@ -384,8 +391,10 @@ class Plateau(Criterion):
         after = sum(values[-w:]) / w
         gain = before - after if self.mode == "min" else after - before
         if gain < self.tol:
-            return (f"plateau: the mean {self.monitor} over the last {w} went from "
-                    f"{before:.4g} to {after:.4g} (improvement {gain:.3g} < tol {self.tol:g})")
+            return (
+                f"plateau: the mean {self.monitor} over the last {w} went from "
+                f"{before:.4g} to {after:.4g} (improvement {gain:.3g} < tol {self.tol:g})"
+            )
         return None
 
 
@@ -411,8 +420,14 @@ class EarlyStopping(Criterion):
         that stops training, not when another one (say a step budget) does.
     """
 
-    def __init__(self, patience: int = 5, monitor: str = "val_loss", mode: Mode = "min",
-                 min_delta: float = 0.0, restore_best_weights: bool = True) -> None:
+    def __init__(
+        self,
+        patience: int = 5,
+        monitor: str = "val_loss",
+        mode: Mode = "min",
+        min_delta: float = 0.0,
+        restore_best_weights: bool = True,
+    ) -> None:
         patience = integer("patience", patience, 1)
         if is_step_series(_monitor(monitor)):
             raise ValueError(f"Invalid monitor: {monitor!r} (early stopping needs an epoch series)")
@@ -448,16 +463,22 @@ class EarlyStopping(Criterion):
             if self._improved(v):
                 self.best, self.best_epoch, self.wait = v, self._seen, 0
                 if self.restore_best_weights and state.model is not None:
-                    self._best_state = {k: t.detach().clone()
-                                        for k, t in state.model.state_dict().items()}
+                    self._best_state = {
+                        k: t.detach().clone() for k, t in state.model.state_dict().items()
+                    }
             else:
                 self.wait += 1
         if self.wait >= self.patience:
-            restore = (f"; restored the weights of epoch {self.best_epoch}"
-                       if self.restore_best_weights and self._best_state else "")
-            return (f"early stopping: {self.monitor} has not improved for {self.wait} epochs "
-                    f"(patience {self.patience}); best {self.best:.4g} at epoch "
-                    f"{self.best_epoch}{restore}")
+            restore = (
+                f"; restored the weights of epoch {self.best_epoch}"
+                if self.restore_best_weights and self._best_state
+                else ""
+            )
+            return (
+                f"early stopping: {self.monitor} has not improved for {self.wait} epochs "
+                f"(patience {self.patience}); best {self.best:.4g} at epoch "
+                f"{self.best_epoch}{restore}"
+            )
         return None
 
     def on_stop(self, state: TrainState) -> None:
@@ -465,8 +486,13 @@ class EarlyStopping(Criterion):
             state.model.load_state_dict(self._best_state)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
-                "seen": self._seen, "best_state": dict(self._best_state)}
+        return {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "wait": self.wait,
+            "seen": self._seen,
+            "best_state": dict(self._best_state),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
@@ -489,8 +515,9 @@ class Divergence(Criterion):
         monitor: the series (default: ``"loss"``, the step loss, checked every step).
     """
 
-    def __init__(self, threshold: float | None = None, factor: float | None = None,
-                 monitor: str = "loss") -> None:
+    def __init__(
+        self, threshold: float | None = None, factor: float | None = None, monitor: str = "loss"
+    ) -> None:
         if threshold is not None:
             threshold = real("threshold", threshold)
         if factor is not None:
@@ -509,8 +536,10 @@ class Divergence(Criterion):
         elif self.threshold is not None and v > self.threshold:
             reason = f"diverged: {self.monitor} = {v:.4g} at {where} exceeds {self.threshold:g}"
         elif self.factor is not None and values[0] > 0 and v > self.factor * values[0]:
-            reason = (f"diverged: {self.monitor} = {v:.4g} at {where} is {v / values[0]:.3g} "
-                      f"times its first value {values[0]:.4g} (factor {self.factor:g})")
+            reason = (
+                f"diverged: {self.monitor} = {v:.4g} at {where} is {v / values[0]:.3g} "
+                f"times its first value {values[0]:.4g} (factor {self.factor:g})"
+            )
         else:
             return None
         self.diverged = True
@@ -519,8 +548,10 @@ class Divergence(Criterion):
 
 def _prefix(history: History, steps: int, epochs: int) -> History:
     """The record as it stood after ``steps`` steps and ``epochs`` complete epochs."""
-    return History(steps={k: v[:steps] for k, v in history.steps.items()},
-                   epochs={k: v[:epochs] for k, v in history.epochs.items()})
+    return History(
+        steps={k: v[:steps] for k, v in history.steps.items()},
+        epochs={k: v[:epochs] for k, v in history.epochs.items()},
+    )
 
 
 def replay(criterion: Criterion, history: History) -> int | None:
@@ -550,8 +581,12 @@ def replay(criterion: Criterion, history: History) -> int | None:
     times = list(history.epochs.get("time", []))
     epoch = 0
     for step in range(1, history.n_steps + 1):
-        state = TrainState(step=step, epoch=epoch, elapsed=times[epoch - 1] if epoch else 0.0,
-                           history=_prefix(history, step, epoch))
+        state = TrainState(
+            step=step,
+            epoch=epoch,
+            elapsed=times[epoch - 1] if epoch else 0.0,
+            history=_prefix(history, step, epoch),
+        )
         if criterion.per_step and criterion(state):
             return step
         while epoch < len(ends) and ends[epoch] == step:

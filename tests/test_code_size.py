@@ -15,20 +15,29 @@ import pytest
 import optlib
 
 ROOT = Path(optlib.__file__).parent
-CHECKED = [*sorted((ROOT / "train").glob("*.py")), ROOT / "stopping.py", ROOT / "history.py",
-           ROOT / "_argcheck.py"]
+CHECKED = [
+    *sorted((ROOT / "train").glob("*.py")),
+    ROOT / "stopping.py",
+    ROOT / "history.py",
+    ROOT / "_argcheck.py",
+]
 LIMIT = 80
 
 
 def lines_of_code(source: list[str], node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     doc: set[int] = set()
     first = node.body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
-            and isinstance(first.value.value, str):
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
         doc = set(range(first.lineno, first.end_lineno + 1))
-    return sum(1 for i in range(node.lineno, node.end_lineno + 1)
-               if i not in doc and source[i - 1].strip()
-               and not source[i - 1].strip().startswith("#"))
+    return sum(
+        1
+        for i in range(node.lineno, node.end_lineno + 1)
+        if i not in doc and source[i - 1].strip() and not source[i - 1].strip().startswith("#")
+    )
 
 
 def test_the_count_skips_docstrings_comments_and_blank_lines():
@@ -41,6 +50,9 @@ def test_the_count_skips_docstrings_comments_and_blank_lines():
 def test_no_function_over_80_lines_of_code(path):
     source = path.read_text()
     lines = source.splitlines()
-    long = {f"{n.name}:{n.lineno}": lines_of_code(lines, n) for n in ast.walk(ast.parse(source))
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    long = {
+        f"{n.name}:{n.lineno}": lines_of_code(lines, n)
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
     assert {k: v for k, v in long.items() if v > LIMIT} == {}

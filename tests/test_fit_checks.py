@@ -39,8 +39,14 @@ def classify(model=None, opt=None, **kw):
     opt = opt or torch.optim.SGD(model.parameters(), lr=0.1)
     args = dict(epochs=2, batch_size=16, progress=False)
     args.update(kw)
-    return fit(model, opt, args.pop("loss_fn", nn.CrossEntropyLoss()), args.pop("X", X),
-               args.pop("y", Y), **args)
+    return fit(
+        model,
+        opt,
+        args.pop("loss_fn", nn.CrossEntropyLoss()),
+        args.pop("X", X),
+        args.pop("y", Y),
+        **args,
+    )
 
 
 def raises_before_any_step(exc, match, model=None, opt=None, **kw):
@@ -54,10 +60,14 @@ def raises_before_any_step(exc, match, model=None, opt=None, **kw):
 
 # 1. A checkpoint with numpy scalars in it must load with weights_only=True.
 
-@pytest.mark.parametrize("make_opt", [
-    lambda p: optlib.optim.SGD(p, lr=np.float64(0.1), momentum=np.float32(0.9)),
-    lambda p: torch.optim.Adam(p, lr=np.float64(0.01), betas=(np.float64(0.9), 0.999)),
-])
+
+@pytest.mark.parametrize(
+    "make_opt",
+    [
+        lambda p: optlib.optim.SGD(p, lr=np.float64(0.1), momentum=np.float32(0.9)),
+        lambda p: torch.optim.Adam(p, lr=np.float64(0.01), betas=(np.float64(0.9), 0.999)),
+    ],
+)
 def test_every_checkpoint_fit_writes_loads_with_weights_only(tmp_path, make_opt):
     model = net()
     opt = make_opt(model.parameters())
@@ -71,8 +81,14 @@ def test_every_checkpoint_fit_writes_loads_with_weights_only(tmp_path, make_opt)
                 seen.append(torch.load(path, weights_only=True))
             return super()._check(state)
 
-    classify(model, opt, epochs=3, scheduler=sched, checkpoint=path,
-             stop=EarlyStopping(patience=9, monitor="train_loss") | Spy(10))
+    classify(
+        model,
+        opt,
+        epochs=3,
+        scheduler=sched,
+        checkpoint=path,
+        stop=EarlyStopping(patience=9, monitor="train_loss") | Spy(10),
+    )
     seen.append(torch.load(path, weights_only=True))
     assert len(seen) == 3  # after epochs 1, 2 and 3
     for ckpt in seen:
@@ -81,13 +97,20 @@ def test_every_checkpoint_fit_writes_loads_with_weights_only(tmp_path, make_opt)
     resumed_model = net(5)
     resumed_opt = make_opt(resumed_model.parameters())
     resumed_sched = torch.optim.lr_scheduler.StepLR(resumed_opt, 1, gamma=np.float64(0.5))
-    h = classify(resumed_model, resumed_opt, epochs=4, scheduler=resumed_sched, resume=path,
-                 stop=EarlyStopping(patience=9, monitor="train_loss") | Spy(10))
+    h = classify(
+        resumed_model,
+        resumed_opt,
+        epochs=4,
+        scheduler=resumed_sched,
+        resume=path,
+        stop=EarlyStopping(patience=9, monitor="train_loss") | Spy(10),
+    )
     assert h.n_epochs == 4 and h.stop_reason.startswith("finished 4 epochs")
     assert not list(tmp_path.glob("*.tmp"))
 
 
 # 2. Shapes of output and target.
+
 
 def test_a_target_that_would_broadcast_is_refused_on_the_first_batch():
     model = nn.Linear(1, 1)
@@ -95,11 +118,25 @@ def test_a_target_that_would_broadcast_is_refused_on_the_first_batch():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # refused before MSELoss warns about broadcasting
         with pytest.raises(ValueError, match=r"Invalid y: shape \(64,\) vs model output \(64, 1\)"):
-            fit(model, torch.optim.SGD(model.parameters(), lr=0.1), nn.MSELoss(), XR,
-                YR.reshape(-1), epochs=1, progress=False)
+            fit(
+                model,
+                torch.optim.SGD(model.parameters(), lr=0.1),
+                nn.MSELoss(),
+                XR,
+                YR.reshape(-1),
+                epochs=1,
+                progress=False,
+            )
     assert unchanged(model, before)
-    fit(model, torch.optim.SGD(model.parameters(), lr=0.1), nn.MSELoss(), XR, YR, epochs=300,
-        progress=False)  # the right shape learns the slope 4
+    fit(
+        model,
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        nn.MSELoss(),
+        XR,
+        YR,
+        epochs=300,
+        progress=False,
+    )  # the right shape learns the slope 4
     assert abs(model.weight.item() - 4) < 0.05
 
 
@@ -114,51 +151,74 @@ def test_accuracy_and_mape_refuse_mismatched_shapes():
 
 # 3. Optimizer and scheduler must act on the model.
 
+
 def test_an_optimizer_or_scheduler_not_tied_to_the_model_is_refused():
     model, other = net(), net(1)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     other_opt = torch.optim.SGD(other.parameters(), lr=0.1)
-    raises_before_any_step(ValueError, r"Invalid optimizer\b.*none of the model", model,
-                           other_opt)
-    raises_before_any_step(TypeError, r"Invalid scheduler\b.*not a learning-rate", model, opt,
-                           scheduler=opt)
-    raises_before_any_step(ValueError, r"Invalid scheduler\b.*another optimizer", model, opt,
-                           scheduler=torch.optim.lr_scheduler.StepLR(other_opt, 1))
-    raises_before_any_step(TypeError, r"Invalid scheduler: the class StepLR", model, opt,
-                           scheduler=torch.optim.lr_scheduler.StepLR)
+    raises_before_any_step(ValueError, r"Invalid optimizer\b.*none of the model", model, other_opt)
+    raises_before_any_step(
+        TypeError, r"Invalid scheduler\b.*not a learning-rate", model, opt, scheduler=opt
+    )
+    raises_before_any_step(
+        ValueError,
+        r"Invalid scheduler\b.*another optimizer",
+        model,
+        opt,
+        scheduler=torch.optim.lr_scheduler.StepLR(other_opt, 1),
+    )
+    raises_before_any_step(
+        TypeError,
+        r"Invalid scheduler: the class StepLR",
+        model,
+        opt,
+        scheduler=torch.optim.lr_scheduler.StepLR,
+    )
 
 
 # 4. The checkpoint path is checked before training.
 
+
 def test_a_bad_checkpoint_path_is_refused_up_front(tmp_path):
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
-    for path, match in [(tmp_path, "is a directory"),
-                        (tmp_path / "missing" / "run.pt", "does not exist"),
-                        (a_file / "run.pt", "does not exist"),
-                        ("/proc/optlib-run.pt", "cannot write")]:
+    for path, match in [
+        (tmp_path, "is a directory"),
+        (tmp_path / "missing" / "run.pt", "does not exist"),
+        (a_file / "run.pt", "does not exist"),
+        ("/proc/optlib-run.pt", "cannot write"),
+    ]:
         raises_before_any_step(ValueError, rf"Invalid checkpoint\b.*{match}", checkpoint=path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]  # no .tmp left
 
 
 # 5. Resuming: the whole file is checked before anything is loaded.
 
+
 @pytest.fixture
 def sgd_checkpoint(tmp_path):
     model = net()
     path = tmp_path / "sgd.pt"
-    classify(model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9), epochs=6,
-             checkpoint=path, stop=MaxEpochs(50))
+    classify(
+        model,
+        torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+        epochs=6,
+        checkpoint=path,
+        stop=MaxEpochs(50),
+    )
     return path
 
 
-@pytest.mark.parametrize("case, match", [
-    ("adam", r"written with optimizer SGD, not Adam"),
-    ("radam_from_adam", r"written with optimizer Adam, not RAdam"),
-    ("wider", r"'0.weight' has shape \(8, 2\) in the file and \(16, 2\)"),
-    ("criterion", r"written with stop MaxEpochs, not MaxSteps"),
-    ("fewer_epochs", r"Invalid epochs: 3, but the checkpoint .* already holds 6 epochs"),
-])
+@pytest.mark.parametrize(
+    "case, match",
+    [
+        ("adam", r"written with optimizer SGD, not Adam"),
+        ("radam_from_adam", r"written with optimizer Adam, not RAdam"),
+        ("wider", r"'0.weight' has shape \(8, 2\) in the file and \(16, 2\)"),
+        ("criterion", r"written with stop MaxEpochs, not MaxSteps"),
+        ("fewer_epochs", r"Invalid epochs: 3, but the checkpoint .* already holds 6 epochs"),
+    ],
+)
 def test_resume_into_other_objects_changes_nothing(sgd_checkpoint, tmp_path, case, match):
     path = sgd_checkpoint
     model = net(3, hidden=16 if case == "wider" else 8)
@@ -188,10 +248,16 @@ def test_a_file_without_class_names_is_checked_by_its_settings(sgd_checkpoint, t
     old = tmp_path / "old.pt"
     torch.save(ckpt, old)
     model = net(3)
-    raises_before_any_step(ValueError, r"Invalid checkpoint\b.*lacks the optimizer settings "
-                           r"\[.*'betas'.*\] \(group 0\)", model,
-                           torch.optim.Adam(model.parameters()), resume=old, stop=MaxEpochs(50),
-                           epochs=8)
+    raises_before_any_step(
+        ValueError,
+        r"Invalid checkpoint\b.*lacks the optimizer settings "
+        r"\[.*'betas'.*\] \(group 0\)",
+        model,
+        torch.optim.Adam(model.parameters()),
+        resume=old,
+        stop=MaxEpochs(50),
+        epochs=8,
+    )
 
 
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", os.urandom(256)])
@@ -209,17 +275,28 @@ def test_an_unreadable_file_is_an_invalid_checkpoint(tmp_path, sgd_checkpoint, c
 
 def test_resume_to_as_many_epochs_as_the_checkpoint_holds_is_honest(sgd_checkpoint):
     model = net(3)
-    h = classify(model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9), epochs=6,
-                 resume=sgd_checkpoint, stop=MaxEpochs(50))
+    h = classify(
+        model,
+        torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+        epochs=6,
+        resume=sgd_checkpoint,
+        stop=MaxEpochs(50),
+    )
     assert h.n_epochs == 6 and h.stop_reason == f"finished 6 epochs ({h.n_steps} steps)"
 
 
 # The rest: numpy integers, wrong kinds, frozen models, non-scalar losses.
 
+
 def test_numpy_integers_are_integers():
     model = net()
-    h = classify(model, epochs=np.int64(2), batch_size=np.int32(16), seed=np.int64(3),
-                 stop=MaxEpochs(np.int64(5)) | MaxSteps(np.int16(100)))
+    h = classify(
+        model,
+        epochs=np.int64(2),
+        batch_size=np.int32(16),
+        seed=np.int64(3),
+        stop=MaxEpochs(np.int64(5)) | MaxSteps(np.int16(100)),
+    )
     ref = classify(net(), epochs=2, batch_size=16, seed=3)
     assert h.losses == ref.losses
     assert [len(b) for b in batch_indices(np.int64(10), np.int64(4))] == [4, 4, 2]
@@ -229,21 +306,24 @@ def test_numpy_integers_are_integers():
         classify(batch_size=True)
 
 
-@pytest.mark.parametrize("kw, exc, name", [
-    (dict(stop=5), TypeError, "stop"),
-    (dict(metrics={"acc": 5}), TypeError, "metrics"),
-    (dict(metrics=[accuracy]), TypeError, "metrics"),
-    (dict(metrics={"bad": lambda out, t: accuracy(out[:1], t)}), ValueError, "metrics"),
-    (dict(loss_fn=nn.CrossEntropyLoss(reduction="none")), ValueError, "loss_fn"),
-    (dict(loss_fn="mse"), TypeError, "loss_fn"),
-    (dict(X=X.numpy()), TypeError, "X"),
-    (dict(X=torch.tensor(1.0), y=torch.tensor(1)), ValueError, "X"),
-    (dict(y=Y.numpy()), TypeError, "y"),
-    (dict(val_data=(X.numpy(), Y)), TypeError, "val_data"),
-    (dict(val_data=(X[:, :1], Y)), ValueError, "val_data"),
-    (dict(epochs="3"), ValueError, "epochs"),
-    (dict(seed=0.5), ValueError, "seed"),
-])
+@pytest.mark.parametrize(
+    "kw, exc, name",
+    [
+        (dict(stop=5), TypeError, "stop"),
+        (dict(metrics={"acc": 5}), TypeError, "metrics"),
+        (dict(metrics=[accuracy]), TypeError, "metrics"),
+        (dict(metrics={"bad": lambda out, t: accuracy(out[:1], t)}), ValueError, "metrics"),
+        (dict(loss_fn=nn.CrossEntropyLoss(reduction="none")), ValueError, "loss_fn"),
+        (dict(loss_fn="mse"), TypeError, "loss_fn"),
+        (dict(X=X.numpy()), TypeError, "X"),
+        (dict(X=torch.tensor(1.0), y=torch.tensor(1)), ValueError, "X"),
+        (dict(y=Y.numpy()), TypeError, "y"),
+        (dict(val_data=(X.numpy(), Y)), TypeError, "val_data"),
+        (dict(val_data=(X[:, :1], Y)), ValueError, "val_data"),
+        (dict(epochs="3"), ValueError, "epochs"),
+        (dict(seed=0.5), ValueError, "seed"),
+    ],
+)
 def test_bad_input_is_refused_before_any_step(kw, exc, name):
     raises_before_any_step(exc, rf"Invalid {name}\b", **kw)
 
@@ -251,8 +331,14 @@ def test_bad_input_is_refused_before_any_step(kw, exc, name):
 def test_mse_with_reduction_none_and_a_frozen_model():
     model = nn.Linear(1, 1)
     with pytest.raises(ValueError, match=r"Invalid loss_fn: it returned shape \(64, 1\)"):
-        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), nn.MSELoss(reduction="none"),
-            XR, YR, progress=False)
+        fit(
+            model,
+            torch.optim.SGD(model.parameters(), lr=0.1),
+            nn.MSELoss(reduction="none"),
+            XR,
+            YR,
+            progress=False,
+        )
     frozen = net()
     for p in frozen.parameters():
         p.requires_grad_(False)
@@ -261,25 +347,36 @@ def test_mse_with_reduction_none_and_a_frozen_model():
 
 def test_resume_with_other_metrics_or_from_a_hand_made_checkpoint(sgd_checkpoint, tmp_path):
     model = net(3)
-    raises_before_any_step(ValueError, r"Invalid resume\b.*same metrics and val_data", model,
-                           torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
-                           resume=sgd_checkpoint, stop=MaxEpochs(50), epochs=8,
-                           metrics={"acc": accuracy})
+    raises_before_any_step(
+        ValueError,
+        r"Invalid resume\b.*same metrics and val_data",
+        model,
+        torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+        resume=sgd_checkpoint,
+        stop=MaxEpochs(50),
+        epochs=8,
+        metrics={"acc": accuracy},
+    )
     from optlib.train import save_checkpoint
 
     from optlib.train import MiniBatches
 
     bare = tmp_path / "bare.pt"
     save_checkpoint(bare, net(), torch.optim.SGD(net().parameters(), lr=0.1))
-    raises_before_any_step(ValueError, r"Invalid checkpoint\b.*shuffling generator",
-                           resume=bare)
-    save_checkpoint(bare, net(), torch.optim.SGD(net().parameters(), lr=0.1),
-                    batches=MiniBatches(X, Y, 16))  # no history in it: the record starts here
+    raises_before_any_step(ValueError, r"Invalid checkpoint\b.*shuffling generator", resume=bare)
+    save_checkpoint(
+        bare, net(), torch.optim.SGD(net().parameters(), lr=0.1), batches=MiniBatches(X, Y, 16)
+    )  # no history in it: the record starts here
     h = classify(net(), resume=bare, epochs=1)
     assert h.n_epochs == 1 and h.n_steps == 4
     broken = torch.load(sgd_checkpoint, weights_only=True)
     broken["history"] = {"steps": 3}
     torch.save(broken, tmp_path / "broken.pt")
-    raises_before_any_step(ValueError, r"Invalid checkpoint\b.*malformed history",
-                           resume=tmp_path / "broken.pt", stop=MaxEpochs(50), epochs=8,
-                           opt=None)
+    raises_before_any_step(
+        ValueError,
+        r"Invalid checkpoint\b.*malformed history",
+        resume=tmp_path / "broken.pt",
+        stop=MaxEpochs(50),
+        epochs=8,
+        opt=None,
+    )

@@ -37,14 +37,31 @@ from optlib.train import (
 )
 
 JUNK = st.one_of(
-    st.none(), st.booleans(), st.integers(-3, 5), st.integers(2**64, 2**70),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=4), st.just("a\x00b"),
-    st.sampled_from([[], {}, (1, 2), [1.0], {"a": 1}, np.int64(3), np.float32(0.5),
-                     np.array([1.0, 2.0]), np.bool_(True), object(), print]),
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 5),
+    st.integers(2**64, 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=4),
+    st.just("a\x00b"),
+    st.sampled_from(
+        [
+            [],
+            {},
+            (1, 2),
+            [1.0],
+            {"a": 1},
+            np.int64(3),
+            np.float32(0.5),
+            np.array([1.0, 2.0]),
+            np.bool_(True),
+            object(),
+            print,
+        ]
+    ),
     st.lists(st.integers(0, 3), max_size=3).map(torch.zeros),
 )
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def check(f, *args, names=None, **kwargs):
@@ -63,9 +80,27 @@ def finite(*tensors) -> bool:
 
 
 X8, Y8 = moons(8, seed=0)
-FIT_ARGS = ["model", "optimizer", "loss_fn", "X", "y", "epochs", "batch_size", "shuffle",
-            "drop_last", "seed", "scheduler", "scheduler_interval", "val_data", "metrics", "stop",
-            "checkpoint", "checkpoint_every", "resume", "record_params"]
+FIT_ARGS = [
+    "model",
+    "optimizer",
+    "loss_fn",
+    "X",
+    "y",
+    "epochs",
+    "batch_size",
+    "shuffle",
+    "drop_last",
+    "seed",
+    "scheduler",
+    "scheduler_interval",
+    "val_data",
+    "metrics",
+    "stop",
+    "checkpoint",
+    "checkpoint_every",
+    "resume",
+    "record_params",
+]
 
 
 @SETTINGS
@@ -73,9 +108,16 @@ FIT_ARGS = ["model", "optimizer", "loss_fn", "X", "y", "epochs", "batch_size", "
 def test_fit(name, junk):
     torch.manual_seed(0)
     model = nn.Linear(2, 2)
-    args = dict(model=model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
-                loss_fn=nn.CrossEntropyLoss(), X=X8, y=Y8, epochs=2, batch_size=4,
-                progress=False)
+    args = dict(
+        model=model,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        loss_fn=nn.CrossEntropyLoss(),
+        X=X8,
+        y=Y8,
+        epochs=2,
+        batch_size=4,
+        progress=False,
+    )
     if isinstance(junk, str):  # a file name inside the temporary folder below, never "/x"
         junk = junk.replace("/", "_")
     args[name] = junk
@@ -92,16 +134,28 @@ def test_fit(name, junk):
         assert h.diverged or h.n_epochs == args["epochs"]  # junk is never a criterion
 
 
-CRITERIA = [S.MaxSteps, S.MaxEpochs, S.TimeBudget, S.LossBelow, S.MetricThreshold,
-            S.LossChangeBelow, S.Plateau, S.EarlyStopping, S.Divergence]
+CRITERIA = [
+    S.MaxSteps,
+    S.MaxEpochs,
+    S.TimeBudget,
+    S.LossBelow,
+    S.MetricThreshold,
+    S.LossChangeBelow,
+    S.Plateau,
+    S.EarlyStopping,
+    S.Divergence,
+]
 
 
 @SETTINGS
 @given(cls=st.sampled_from(CRITERIA), data=st.data())
 def test_stopping_criteria(cls, data):
     params = inspect.signature(cls).parameters
-    args = {p: data.draw(JUNK) for p, v in params.items()
-            if v.default is inspect.Parameter.empty or data.draw(st.booleans())}
+    args = {
+        p: data.draw(JUNK)
+        for p, v in params.items()
+        if v.default is inspect.Parameter.empty or data.draw(st.booleans())
+    }
     c = check(cls, **args)
     if c is None:
         return
@@ -109,9 +163,10 @@ def test_stopping_criteria(cls, data):
     model = nn.Linear(1, 1)
     from optlib.train import History, TrainState
 
-    h = History(steps={"loss": [1.0, 0.5], "lr": [0.1, 0.1], "grad_norm": [1.0, 1.0]},
-                epochs={"epoch": [1], "step": [2], "train_loss": [0.7], "val_loss": [0.8],
-                        "time": [0.1]})
+    h = History(
+        steps={"loss": [1.0, 0.5], "lr": [0.1, 0.1], "grad_norm": [1.0, 1.0]},
+        epochs={"epoch": [1], "step": [2], "train_loss": [0.7], "val_loss": [0.8], "time": [0.1]},
+    )
     assert c(TrainState(step=2, epoch=1, elapsed=0.1, history=h, model=model)) in (True, False)
     assert S.replay(c, h) in (None, 1, 2)
 
@@ -119,8 +174,11 @@ def test_stopping_criteria(cls, data):
 @SETTINGS
 @given(f=st.sampled_from([linear, cubic, sin_cos, circles, moons, spirals]), data=st.data())
 def test_data_sets(f, data):
-    keys = [k for k in ("n", "noise", "seed", "classes", "turns", "factor")
-            if k in inspect.signature(f).parameters and data.draw(st.booleans())]
+    keys = [
+        k
+        for k in ("n", "noise", "seed", "classes", "turns", "factor")
+        if k in inspect.signature(f).parameters and data.draw(st.booleans())
+    ]
     args = {k: data.draw(JUNK) for k in keys}
     out = check(f, **args)
     if out is not None:
@@ -137,8 +195,12 @@ def test_batch_indices(n, batch_size, shuffle, drop_last):
 
 
 @SETTINGS
-@given(X=st.one_of(JUNK, st.just(X8)), y=st.one_of(JUNK, st.just(Y8)), batch_size=JUNK,
-       seed=st.one_of(JUNK, st.just(0)))
+@given(
+    X=st.one_of(JUNK, st.just(X8)),
+    y=st.one_of(JUNK, st.just(Y8)),
+    batch_size=JUNK,
+    seed=st.one_of(JUNK, st.just(0)),
+)
 def test_minibatches_and_split(X, y, batch_size, seed):
     mb = check(MiniBatches, X, y, batch_size, seed=seed)
     if mb is not None:
@@ -149,9 +211,12 @@ def test_minibatches_and_split(X, y, batch_size, seed):
 
 
 @SETTINGS
-@given(output=st.one_of(JUNK, st.lists(st.integers(0, 3), max_size=3).map(torch.randn)),
-       target=st.one_of(JUNK, st.lists(st.integers(0, 3), max_size=2).map(
-           lambda s: torch.randint(0, 2, s))))
+@given(
+    output=st.one_of(JUNK, st.lists(st.integers(0, 3), max_size=3).map(torch.randn)),
+    target=st.one_of(
+        JUNK, st.lists(st.integers(0, 3), max_size=2).map(lambda s: torch.randint(0, 2, s))
+    ),
+)
 def test_metrics(output, target):
     a = check(accuracy, output, target)
     if a is not None:
@@ -167,21 +232,35 @@ def test_resume_from_junk_files(tmp_path, content):
     path.write_bytes(content)
     model = nn.Linear(2, 2)
     with pytest.raises(ValueError, match=r"Invalid checkpoint\b"):
-        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), nn.CrossEntropyLoss(), X8, Y8,
-            resume=path, progress=False)
+        fit(
+            model,
+            torch.optim.SGD(model.parameters(), lr=0.1),
+            nn.CrossEntropyLoss(),
+            X8,
+            Y8,
+            resume=path,
+            progress=False,
+        )
 
 
 @SETTINGS
-@given(name=st.sampled_from(["path", "model", "optimizer", "scheduler", "history", "batches",
-                             "stop"]), junk=JUNK)
+@given(
+    name=st.sampled_from(["path", "model", "optimizer", "scheduler", "history", "batches", "stop"]),
+    junk=JUNK,
+)
 def test_save_and_load_checkpoint(name, junk):
     from optlib.train import History, load_checkpoint, save_checkpoint
 
     model = nn.Linear(2, 2)
     with tempfile.TemporaryDirectory() as tmp:
-        args = dict(path=os.path.join(tmp, "run.pt"), model=model,
-                    optimizer=torch.optim.SGD(model.parameters(), lr=0.1), history=History(),
-                    batches=MiniBatches(X8, Y8, 4), stop=S.MaxEpochs(3))
+        args = dict(
+            path=os.path.join(tmp, "run.pt"),
+            model=model,
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+            history=History(),
+            batches=MiniBatches(X8, Y8, 4),
+            stop=S.MaxEpochs(3),
+        )
         if name == "path" and isinstance(junk, str):  # inside tmp, never "/x"
             junk = os.path.join(tmp, junk.replace("/", "_"))
         args[name] = junk

@@ -68,8 +68,9 @@ def import_graph() -> dict[str, set[str]]:
     for module, path in files.items():
         tree = ast.parse(path.read_text(), str(path))
         is_package = path.name == "__init__.py"
-        graph[module] = set().union(*(_targets(module, is_package, n, set(files))
-                                      for n in _module_level(tree)))
+        graph[module] = set().union(
+            *(_targets(module, is_package, n, set(files)) for n in _module_level(tree))
+        )
     return graph
 
 
@@ -83,7 +84,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(m)
         for n in sorted(graph[m]):
             if state.get(n) == 1:
-                return path[path.index(n):] + [n]
+                return path[path.index(n) :] + [n]
             if n not in state and (cycle := visit(n)):
                 return cycle
         path.pop()
@@ -106,21 +107,33 @@ def test_the_graph_sees_optlib_and_its_packages():
 def test_the_cycle_finder_finds_a_cycle_through_a_package_init():
     # stopping -> train (its __init__ runs) -> train.loop -> stopping: the cycle this file
     # exists to prevent, as it stood before History moved to optlib.history.
-    graph = {"optlib.stopping": {"optlib.train", "optlib.train.history"},
-             "optlib.train": {"optlib.train.loop"}, "optlib.train.history": set(),
-             "optlib.train.loop": {"optlib.stopping"}}
-    assert find_cycle(graph) == ["optlib.stopping", "optlib.train", "optlib.train.loop",
-                                 "optlib.stopping"]
+    graph = {
+        "optlib.stopping": {"optlib.train", "optlib.train.history"},
+        "optlib.train": {"optlib.train.loop"},
+        "optlib.train.history": set(),
+        "optlib.train.loop": {"optlib.stopping"},
+    }
+    assert find_cycle(graph) == [
+        "optlib.stopping",
+        "optlib.train",
+        "optlib.train.loop",
+        "optlib.stopping",
+    ]
     tree = ast.parse("from optlib.train.history import STEP_KEYS")
     assert _targets("optlib.stopping", False, tree.body[0], set(graph)) == {
-        "optlib.train", "optlib.train.history"}
+        "optlib.train",
+        "optlib.train.history",
+    }
 
 
 def test_type_checking_imports_count():
-    tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-                     "    from optlib.history import TrainState\n")
-    found = set().union(*(_targets("optlib.stopping", False, n, {"optlib.history"})
-                          for n in _module_level(tree)))
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from optlib.history import TrainState\n"
+    )
+    found = set().union(
+        *(_targets("optlib.stopping", False, n, {"optlib.history"}) for n in _module_level(tree))
+    )
     assert found == {"optlib.history"}
 
 

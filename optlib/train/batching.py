@@ -124,8 +124,13 @@ class MiniBatches:
             yield self.X, self.y
             return
         on_cpu = self.X.device.type == "cpu"
-        for idx in batch_indices(n, self.batch_size, shuffle=self.shuffle,
-                                 drop_last=self.drop_last, generator=self.generator):
+        for idx in batch_indices(
+            n,
+            self.batch_size,
+            shuffle=self.shuffle,
+            drop_last=self.drop_last,
+            generator=self.generator,
+        ):
             if not on_cpu:
                 idx = idx.to(self.X.device)
             yield self.X[idx], self.y[idx]

@@ -59,15 +59,21 @@ def _check_objects(model: Any, optimizer: Any, scheduler: Any, batches: Any, sto
     """The objects whose states are saved or loaded: of the right kinds."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"Invalid model: a {type(model).__name__} (must be a torch.nn.Module)")
-    kinds = (("optimizer", optimizer, Optimizer), ("batches", batches, MiniBatches),
-             ("stop", stop, Criterion))
+    kinds = (
+        ("optimizer", optimizer, Optimizer),
+        ("batches", batches, MiniBatches),
+        ("stop", stop, Criterion),
+    )
     for name, obj, cls in kinds:
         if obj is not None and not isinstance(obj, cls):
             raise TypeError(f"Invalid {name}: a {type(obj).__name__} (must be a {cls.__name__})")
-    if scheduler is not None and not all(callable(getattr(scheduler, m, None))
-                                         for m in ("state_dict", "load_state_dict")):
-        raise TypeError(f"Invalid scheduler: a {type(scheduler).__name__} (must have "
-                        "state_dict and load_state_dict)")
+    if scheduler is not None and not all(
+        callable(getattr(scheduler, m, None)) for m in ("state_dict", "load_state_dict")
+    ):
+        raise TypeError(
+            f"Invalid scheduler: a {type(scheduler).__name__} (must have "
+            "state_dict and load_state_dict)"
+        )
 
 
 def check_path(path: Any, name: str = "checkpoint") -> Path:
@@ -121,21 +127,26 @@ def save_checkpoint(
     if history is not None and not isinstance(history, History):
         raise TypeError(f"Invalid history: a {type(history).__name__} (must be a History)")
     path = check_path(path, "path")
-    payload = _plain({
-        "format": FORMAT,
-        "kinds": {"optimizer": _kind(optimizer), "scheduler": _kind(scheduler),
-                  "stop": _kind(stop)},
-        "model": model.state_dict(),
-        "optimizer": optimizer.state_dict() if optimizer is not None else None,
-        "scheduler": scheduler.state_dict() if scheduler is not None else None,
-        "batches": batches.state_dict() if batches is not None else None,
-        "rng": {
-            "torch": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        },
-        "history": history.to_dict() if history is not None else None,
-        "stop": stop.state_dict() if stop is not None else None,
-    })
+    payload = _plain(
+        {
+            "format": FORMAT,
+            "kinds": {
+                "optimizer": _kind(optimizer),
+                "scheduler": _kind(scheduler),
+                "stop": _kind(stop),
+            },
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict() if optimizer is not None else None,
+            "scheduler": scheduler.state_dict() if scheduler is not None else None,
+            "batches": batches.state_dict() if batches is not None else None,
+            "rng": {
+                "torch": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            },
+            "history": history.to_dict() if history is not None else None,
+            "stop": stop.state_dict() if stop is not None else None,
+        }
+    )
     tmp = path.with_name(path.name + ".tmp")
     try:
         torch.save(payload, tmp)
@@ -159,8 +170,9 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
             why = "it holds objects other than tensors and plain values; refused unread"
         else:
             why = f"{type(err).__name__}: {text.splitlines()[0] if text else 'no data'}"
-        raise ValueError(f"Invalid checkpoint: {str(path)!r} cannot be read as an optlib "
-                         f"checkpoint ({why})") from err
+        raise ValueError(
+            f"Invalid checkpoint: {str(path)!r} cannot be read as an optlib checkpoint ({why})"
+        ) from err
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         raise _bad(path, f"is not an optlib checkpoint ({FORMAT})")
     return ckpt
@@ -179,8 +191,11 @@ def _check_model(ckpt: dict[str, Any], path: Any, model: nn.Module) -> None:
         s = saved[k]
         if not isinstance(s, Tensor) or s.shape != t.shape:
             shape = tuple(s.shape) if isinstance(s, Tensor) else type(s).__name__
-            raise _bad(path, f"does not fit the model: {k!r} has shape {shape} in the file and "
-                             f"{tuple(t.shape)} in the model")
+            raise _bad(
+                path,
+                f"does not fit the model: {k!r} has shape {shape} in the file and "
+                f"{tuple(t.shape)} in the model",
+            )
 
 
 def _check_kind(ckpt: dict[str, Any], path: Any, name: str, obj: Any) -> None:
@@ -205,22 +220,30 @@ def _check_optimizer(ckpt: dict[str, Any], path: Any, optimizer: Optimizer) -> N
         raise _bad(path, f"holds parameter groups of sizes {sizes[0]}, the optimizer {sizes[1]}")
     for i, (s, g) in enumerate(zip(saved, own)):
         if missing := set(g) - set(s) - {"initial_lr"}:  # a scheduler adds initial_lr
-            raise _bad(path, f"lacks the optimizer settings {sorted(missing)} (group {i}): it "
-                             "was written by another optimizer")
+            raise _bad(
+                path,
+                f"lacks the optimizer settings {sorted(missing)} (group {i}): it "
+                "was written by another optimizer",
+            )
 
 
-def _check_states(ckpt: dict[str, Any], path: Any, scheduler: Any, batches: Any,
-                  stop: Any) -> None:
+def _check_states(ckpt: dict[str, Any], path: Any, scheduler: Any, batches: Any, stop: Any) -> None:
     """Structure of scheduler, stopping, generator and random states, before any is loaded."""
-    if scheduler is not None and (not isinstance(ckpt["scheduler"], dict)
-                                  or set(ckpt["scheduler"]) != set(scheduler.state_dict())):
+    if scheduler is not None and (
+        not isinstance(ckpt["scheduler"], dict)
+        or set(ckpt["scheduler"]) != set(scheduler.state_dict())
+    ):
         raise _bad(path, "holds a scheduler state with other fields than the scheduler's")
     if stop is not None and _structure(ckpt["stop"]) != _structure(stop.state_dict()):
         raise _bad(path, f"holds a stopping state that does not fit stop={stop!r}")
     rng = ckpt.get("rng")
     own = torch.get_rng_state()
-    if not (isinstance(rng, dict) and isinstance(rng.get("torch"), Tensor)
-            and rng["torch"].shape == own.shape and rng["torch"].dtype == own.dtype):
+    if not (
+        isinstance(rng, dict)
+        and isinstance(rng.get("torch"), Tensor)
+        and rng["torch"].shape == own.shape
+        and rng["torch"].dtype == own.dtype
+    ):
         raise _bad(path, "holds no valid random state ('rng')")
     if batches is not None:
         saved = ckpt["batches"] if isinstance(ckpt["batches"], dict) else {}
@@ -241,32 +264,57 @@ def _structure(state: Any) -> Any:
 
 
 def _is_history(d: Any) -> bool:
-    return (isinstance(d, dict) and isinstance(d.get("steps"), dict)
-            and isinstance(d.get("epochs"), dict)
-            and all(isinstance(v, list) for v in [*d["steps"].values(), *d["epochs"].values()]))
+    return (
+        isinstance(d, dict)
+        and isinstance(d.get("steps"), dict)
+        and isinstance(d.get("epochs"), dict)
+        and all(isinstance(v, list) for v in [*d["steps"].values(), *d["epochs"].values()])
+    )
 
 
-def check_checkpoint(ckpt: dict[str, Any], path: Any, model: nn.Module,
-                     optimizer: Optimizer | None = None, *, scheduler: Any | None = None,
-                     batches: MiniBatches | None = None, stop: Criterion | None = None) -> None:
+def check_checkpoint(
+    ckpt: dict[str, Any],
+    path: Any,
+    model: nn.Module,
+    optimizer: Optimizer | None = None,
+    *,
+    scheduler: Any | None = None,
+    batches: MiniBatches | None = None,
+    stop: Criterion | None = None,
+) -> None:
     """Raise ``ValueError`` unless ``ckpt`` can be loaded into these objects; change nothing."""
     _check_objects(model, optimizer, scheduler, batches, stop)
     _check_model(ckpt, path, model)
-    for name, obj in (("optimizer", optimizer), ("scheduler", scheduler),
-                      ("batches", batches), ("stop", stop)):
+    for name, obj in (
+        ("optimizer", optimizer),
+        ("scheduler", scheduler),
+        ("batches", batches),
+        ("stop", stop),
+    ):
         _check_kind(ckpt, path, name, obj)
     if optimizer is not None:
         _check_optimizer(ckpt, path, optimizer)
     _check_states(ckpt, path, scheduler, batches, stop)
 
 
-def restore_checkpoint(ckpt: dict[str, Any], model: nn.Module, optimizer: Optimizer | None = None,
-                       *, scheduler: Any | None = None, batches: MiniBatches | None = None,
-                       stop: Criterion | None = None, restore_rng: bool = True) -> History:
+def restore_checkpoint(
+    ckpt: dict[str, Any],
+    model: nn.Module,
+    optimizer: Optimizer | None = None,
+    *,
+    scheduler: Any | None = None,
+    batches: MiniBatches | None = None,
+    stop: Criterion | None = None,
+    restore_rng: bool = True,
+) -> History:
     """Load a checked checkpoint's states into the objects; return its history."""
     model.load_state_dict(ckpt["model"])
-    for name, obj in (("optimizer", optimizer), ("scheduler", scheduler),
-                      ("batches", batches), ("stop", stop)):
+    for name, obj in (
+        ("optimizer", optimizer),
+        ("scheduler", scheduler),
+        ("batches", batches),
+        ("stop", stop),
+    ):
         if obj is not None:
             obj.load_state_dict(ckpt[name])
     if restore_rng:
@@ -311,7 +359,13 @@ def load_checkpoint(
     """
     _check_objects(model, optimizer, scheduler, batches, stop)
     ckpt = read_checkpoint(path)
-    check_checkpoint(ckpt, path, model, optimizer, scheduler=scheduler, batches=batches,
-                     stop=stop)
-    return restore_checkpoint(ckpt, model, optimizer, scheduler=scheduler, batches=batches,
-                              stop=stop, restore_rng=restore_rng)
+    check_checkpoint(ckpt, path, model, optimizer, scheduler=scheduler, batches=batches, stop=stop)
+    return restore_checkpoint(
+        ckpt,
+        model,
+        optimizer,
+        scheduler=scheduler,
+        batches=batches,
+        stop=stop,
+        restore_rng=restore_rng,
+    )

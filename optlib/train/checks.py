@@ -34,22 +34,27 @@ def check_tensors(X: Any, y: Any, val_data: Any) -> None:
     tensor("X", X), tensor("y", y)
     if len(X) != len(y):
         raise ValueError(
-            f"Invalid y: {len(y)} targets for {len(X)} samples in X (must have the same length)")
+            f"Invalid y: {len(y)} targets for {len(X)} samples in X (must have the same length)"
+        )
     if len(X) == 0:
         raise ValueError("Invalid X: the data set is empty (0 samples)")
     if val_data is None:
         return
     if not isinstance(val_data, (tuple, list)) or len(val_data) != 2:
-        raise ValueError("Invalid val_data: must be a non-empty pair (X_val, y_val) of equal "
-                         "length")
+        raise ValueError(
+            "Invalid val_data: must be a non-empty pair (X_val, y_val) of equal length"
+        )
     Xv, yv = tensor("val_data", val_data[0]), tensor("val_data", val_data[1])
     if len(Xv) != len(yv) or len(Xv) == 0:
-        raise ValueError("Invalid val_data: must be a non-empty pair (X_val, y_val) of equal "
-                         "length")
+        raise ValueError(
+            "Invalid val_data: must be a non-empty pair (X_val, y_val) of equal length"
+        )
     if Xv.shape[1:] != X.shape[1:] or yv.shape[1:] != y.shape[1:]:
-        raise ValueError(f"Invalid val_data: shapes {tuple(Xv.shape)}, {tuple(yv.shape)} do not "
-                         f"match X {tuple(X.shape)} and y {tuple(y.shape)} beyond the first "
-                         "dimension")
+        raise ValueError(
+            f"Invalid val_data: shapes {tuple(Xv.shape)}, {tuple(yv.shape)} do not "
+            f"match X {tuple(X.shape)} and y {tuple(y.shape)} beyond the first "
+            "dimension"
+        )
 
 
 def check_model(model: Any, optimizer: Any, scheduler: Any) -> list[Tensor]:
@@ -60,25 +65,38 @@ def check_model(model: Any, optimizer: Any, scheduler: Any) -> list[Tensor]:
         raise TypeError(f"Invalid optimizer: {optimizer!r} (must be a torch.optim.Optimizer)")
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
-        raise ValueError("Invalid model: it has no trainable parameters (every parameter has "
-                         "requires_grad=False)")
+        raise ValueError(
+            "Invalid model: it has no trainable parameters (every parameter has "
+            "requires_grad=False)"
+        )
     updated = {id(p) for group in optimizer.param_groups for p in group["params"]}
     if not any(id(p) in updated for p in params):
-        raise ValueError("Invalid optimizer: it updates none of the model's trainable "
-                         "parameters (build it from model.parameters())")
+        raise ValueError(
+            "Invalid optimizer: it updates none of the model's trainable "
+            "parameters (build it from model.parameters())"
+        )
     if scheduler is None:
         return params
     if isinstance(scheduler, type):
-        raise TypeError(f"Invalid scheduler: the class {scheduler.__name__}, not a scheduler "
-                        f"(build one: {scheduler.__name__}(optimizer, ...))")
-    missing = [m for m in ("step", "state_dict", "load_state_dict")
-               if not callable(getattr(scheduler, m, None))]
+        raise TypeError(
+            f"Invalid scheduler: the class {scheduler.__name__}, not a scheduler "
+            f"(build one: {scheduler.__name__}(optimizer, ...))"
+        )
+    missing = [
+        m
+        for m in ("step", "state_dict", "load_state_dict")
+        if not callable(getattr(scheduler, m, None))
+    ]
     if isinstance(scheduler, Optimizer) or missing:
-        raise TypeError(f"Invalid scheduler: a {type(scheduler).__name__}, not a learning-rate "
-                        "scheduler (e.g. torch.optim.lr_scheduler.StepLR(optimizer, ...))")
+        raise TypeError(
+            f"Invalid scheduler: a {type(scheduler).__name__}, not a learning-rate "
+            "scheduler (e.g. torch.optim.lr_scheduler.StepLR(optimizer, ...))"
+        )
     if getattr(scheduler, "optimizer", optimizer) is not optimizer:
-        raise ValueError("Invalid scheduler: it changes the learning rate of another optimizer "
-                         "(build it on the optimizer passed to fit)")
+        raise ValueError(
+            "Invalid scheduler: it changes the learning rate of another optimizer "
+            "(build it on the optimizer passed to fit)"
+        )
     return params
 
 
@@ -90,23 +108,32 @@ def check_run(loss_fn: Any, metrics: Any, stop: Any, scheduler_interval: Any) ->
         raise TypeError(f"Invalid metrics: {metrics!r} (must be a dict {{name: metric}})")
     for name, m in (metrics or {}).items():
         if not isinstance(name, str) or not callable(m):
-            raise TypeError(f"Invalid metrics: {name!r} maps to {m!r} (must be a name and a "
-                            "function metric(output, target))")
+            raise TypeError(
+                f"Invalid metrics: {name!r} maps to {m!r} (must be a name and a "
+                "function metric(output, target))"
+            )
     if stop is not None and not isinstance(stop, Criterion):
-        raise TypeError(f"Invalid stop: {stop!r} (must be an optlib.stopping criterion, "
-                        "e.g. EarlyStopping(5))")
+        raise TypeError(
+            f"Invalid stop: {stop!r} (must be an optlib.stopping criterion, e.g. EarlyStopping(5))"
+        )
     if not isinstance(scheduler_interval, str) or scheduler_interval not in ("epoch", "step"):
-        raise ValueError(f"Invalid scheduler_interval: {scheduler_interval!r} "
-                         "(must be 'epoch' or 'step')")
+        raise ValueError(
+            f"Invalid scheduler_interval: {scheduler_interval!r} (must be 'epoch' or 'step')"
+        )
     return dict(metrics or {})
 
 
-def check_counts(epochs: Any, batch_size: Any, checkpoint_every: Any,
-                 shuffle_seed: Any) -> tuple[int, int | None, int, int]:
+def check_counts(
+    epochs: Any, batch_size: Any, checkpoint_every: Any, shuffle_seed: Any
+) -> tuple[int, int | None, int, int]:
     """The integer arguments as Python ints (numpy integers welcome, bools not)."""
     batch_size = None if batch_size is None else integer("batch_size", batch_size, 1)
-    return (integer("epochs", epochs, 0), batch_size,
-            integer("checkpoint_every", checkpoint_every, 1), seed("seed", shuffle_seed))
+    return (
+        integer("epochs", epochs, 0),
+        batch_size,
+        integer("checkpoint_every", checkpoint_every, 1),
+        seed("seed", shuffle_seed),
+    )
 
 
 def check_flags(**flags: Any) -> None:
@@ -134,23 +161,27 @@ def check_output(output: Any, yb: Tensor) -> None:
     if output.ndim == 0 or output.shape[0] != yb.shape[0]:
         raise ValueError(f"Invalid y: {shapes} (not the same number of samples)")
     if yb.is_floating_point() and output.shape != yb.shape:
-        raise ValueError(f"Invalid y: {shapes} (the loss would broadcast them; reshape y or "
-                         "the model's output)")
+        raise ValueError(
+            f"Invalid y: {shapes} (the loss would broadcast them; reshape y or the model's output)"
+        )
 
 
 def check_loss(loss: Any) -> None:
     """The loss of the first batch: a scalar tensor that depends on the parameters."""
     if not isinstance(loss, Tensor) or loss.ndim != 0:
         what = f"shape {tuple(loss.shape)}" if isinstance(loss, Tensor) else type(loss).__name__
-        raise ValueError(f"Invalid loss_fn: it returned {what}, not a scalar tensor (a loss "
-                         "with reduction='none'? use 'mean')")
+        raise ValueError(
+            f"Invalid loss_fn: it returned {what}, not a scalar tensor (a loss "
+            "with reduction='none'? use 'mean')"
+        )
     if not loss.requires_grad:
-        raise ValueError("Invalid loss_fn: its value does not depend on the model's trainable "
-                         "parameters (no gradient)")
+        raise ValueError(
+            "Invalid loss_fn: its value does not depend on the model's trainable "
+            "parameters (no gradient)"
+        )
 
 
-def first_metrics(metrics: Mapping[str, Callable], output: Tensor,
-                  yb: Tensor) -> dict[str, float]:
+def first_metrics(metrics: Mapping[str, Callable], output: Tensor, yb: Tensor) -> dict[str, float]:
     """The metrics of the first batch, each failure reported as ``Invalid metrics``."""
     values = {}
     for name, m in metrics.items():

@@ -250,8 +250,12 @@ def circles(
         raise ValueError(f"Invalid factor: {factor} (must be in (0, 1))")
     g = _generator(seed)
     counts = _split(n, 2)
-    radius = torch.cat([torch.full((counts[0],), 1.0, dtype=dtype),
-                        torch.full((counts[1],), float(factor), dtype=dtype)])
+    radius = torch.cat(
+        [
+            torch.full((counts[0],), 1.0, dtype=dtype),
+            torch.full((counts[1],), float(factor), dtype=dtype),
+        ]
+    )
     theta = 2 * math.pi * torch.rand(n, generator=g, dtype=dtype)
     X = radius.unsqueeze(1) * torch.stack([torch.cos(theta), torch.sin(theta)], dim=1)
     X = _add_noise(X, noise, torch.randn((n, 2), generator=g, dtype=dtype))
@@ -288,8 +292,7 @@ def moons(
     t0, t1 = t[:n0], t[n0:]
     upper = torch.stack([torch.cos(t0), torch.sin(t0)], dim=1)
     lower = torch.stack([1 - torch.cos(t1), 0.5 - torch.sin(t1)], dim=1)
-    X = _add_noise(torch.cat([upper, lower]), noise,
-                   torch.randn((n, 2), generator=g, dtype=dtype))
+    X = _add_noise(torch.cat([upper, lower]), noise, torch.randn((n, 2), generator=g, dtype=dtype))
     y = torch.cat([torch.zeros(n0, dtype=torch.long), torch.ones(n1, dtype=torch.long)])
     return _shuffled(X, y, g)
 

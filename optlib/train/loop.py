@@ -66,8 +66,9 @@ def _grad_norm(params: list[Tensor]) -> float:
 
 
 @torch.no_grad()
-def _evaluate(model: nn.Module, loss_fn: Callable, X: Tensor, y: Tensor,
-              metrics: Mapping[str, Metric]) -> dict[str, float]:
+def _evaluate(
+    model: nn.Module, loss_fn: Callable, X: Tensor, y: Tensor, metrics: Mapping[str, Metric]
+) -> dict[str, float]:
     model.eval()
     out = model(X)
     values = {"val_loss": float(loss_fn(out, y))}
@@ -116,9 +117,16 @@ class _Sums:
 class _Run:
     """One call of :func:`fit`: the objects it trains and the state of the loop."""
 
-    def __init__(self, model: nn.Module, optimizer: Optimizer, loss_fn: Callable,
-                 scheduler: Any, scheduler_interval: str, metrics: dict[str, Metric],
-                 params: list[Tensor]) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer: Optimizer,
+        loss_fn: Callable,
+        scheduler: Any,
+        scheduler_interval: str,
+        metrics: dict[str, Metric],
+        params: list[Tensor],
+    ) -> None:
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         self.scheduler, self.metrics, self.params = scheduler, metrics, params
         self.step_scheduler = scheduler is not None and scheduler_interval == "step"
@@ -150,28 +158,46 @@ class _Run:
         metrics = {}
         if measure and self.metrics:  # before the step: a failing metric changes nothing
             out = output.detach()
-            metrics = (checks.first_metrics(self.metrics, out, yb) if self.first else
-                       {k: float(m(out, yb)) for k, m in self.metrics.items()})
+            metrics = (
+                checks.first_metrics(self.metrics, out, yb)
+                if self.first
+                else {k: float(m(out, yb)) for k, m in self.metrics.items()}
+            )
         self.first = False
         self.optimizer.step()
         if self.step_scheduler:
             self.scheduler.step(loss_value) if self.plateau else self.scheduler.step()
         return _Step(loss_value, grad_norm, lrs, metrics)
 
-    def start(self, history: History, batches: MiniBatches, stop: Criterion | None,
-              record_params: bool, bar: Any) -> None:
+    def start(
+        self,
+        history: History,
+        batches: MiniBatches,
+        stop: Criterion | None,
+        record_params: bool,
+        bar: Any,
+    ) -> None:
         """Set up the loop's counters for ``history`` (fresh or resumed)."""
         self.history, self.batches, self.stop, self.bar = history, batches, stop, bar
         self.record_params = record_params
         self.step_count = self.start_step = history.n_steps
-        self.state = TrainState(step=self.step_count, epoch=history.n_epochs, elapsed=0.0,
-                                history=history, model=self.model)
+        self.state = TrainState(
+            step=self.step_count,
+            epoch=history.n_epochs,
+            elapsed=0.0,
+            history=history,
+            model=self.model,
+        )
         self.check_each_step = stop is not None and stop.per_step
-        self.lr_series = [history.steps[lr_key(i)]
-                          for i in range(len(self.optimizer.param_groups))]
+        self.lr_series = [history.steps[lr_key(i)] for i in range(len(self.optimizer.param_groups))]
         self.prior_time = history.epochs["time"][-1] if history.epochs["time"] else 0.0
-        self.rewind = Rewind(self.model, self.optimizer, self.scheduler,
-                             lambda xb, yb: self.step(xb, yb, measure=False), self.step_count)
+        self.rewind = Rewind(
+            self.model,
+            self.optimizer,
+            self.scheduler,
+            lambda xb, yb: self.step(xb, yb, measure=False),
+            self.step_count,
+        )
         self.reason, self.nonfinite, self.kept = "", False, self.step_count
         self.t0 = time.perf_counter()
 
@@ -188,8 +214,9 @@ class _Run:
         for series, lr in zip(self.lr_series, res.lrs):
             series.append(lr)
         if self.record_params:
-            steps["params"].append(torch.cat([p.detach().reshape(-1) for p in self.params])
-                                   .tolist())
+            steps["params"].append(
+                torch.cat([p.detach().reshape(-1) for p in self.params]).tolist()
+            )
         n_b = len(xb)
         sums.loss += res.loss * n_b
         sums.seen += n_b
@@ -216,8 +243,9 @@ class _Run:
             self.kept = self.rewind.to_last_finite(self.step_count)
         return sums
 
-    def close_epoch(self, epoch: int, sums: _Sums, keys: list[str],
-                    val_data: tuple[Tensor, Tensor] | None) -> None:
+    def close_epoch(
+        self, epoch: int, sums: _Sums, keys: list[str], val_data: tuple[Tensor, Tensor] | None
+    ) -> None:
         """Record the epoch's row (with the validation values) and show it on the bar."""
         row = {"epoch": epoch, "step": self.step_count, "train_loss": sums.loss / sums.seen}
         row.update({f"train_{k}": s / sums.seen for k, s in sums.metrics.items()})
@@ -226,8 +254,9 @@ class _Run:
         row["time"] = self.elapsed()
         for k in keys:
             self.history.epochs[k].append(row[k])
-        self.bar.set_postfix({k: f"{row[k]:.4g}" for k in ("train_loss", "val_loss")
-                              if k in row}, refresh=False)
+        self.bar.set_postfix(
+            {k: f"{row[k]:.4g}" for k in ("train_loss", "val_loss") if k in row}, refresh=False
+        )
 
     def after_epoch(self, epoch: int, last: bool, checkpoint: Any, every: int) -> None:
         """After a complete epoch: scheduler, criterion, checkpoint, progress."""
@@ -240,8 +269,15 @@ class _Run:
         if self.stop is not None and self.stop(self.state):
             self.reason = self.stop.reason
         if checkpoint is not None and (epoch % every == 0 or last or self.reason):
-            save_checkpoint(checkpoint, self.model, self.optimizer, scheduler=self.scheduler,
-                            history=self.history, batches=self.batches, stop=self.stop)
+            save_checkpoint(
+                checkpoint,
+                self.model,
+                self.optimizer,
+                scheduler=self.scheduler,
+                history=self.history,
+                batches=self.batches,
+                stop=self.stop,
+            )
         self.bar.update(1)
 
     def finish(self, epochs: int) -> None:
@@ -274,23 +310,34 @@ def _with_series(history: History, step_keys: list[str], epoch_keys: list[str]) 
     return history
 
 
-def _history(resume: Any, epochs: int, run: _Run, batches: MiniBatches, stop: Criterion | None,
-             step_keys: list[str], epoch_keys: list[str]) -> History:
+def _history(
+    resume: Any,
+    epochs: int,
+    run: _Run,
+    batches: MiniBatches,
+    stop: Criterion | None,
+    step_keys: list[str],
+    epoch_keys: list[str],
+) -> History:
     """A fresh History, or the resumed one, checked completely before anything is loaded."""
     if resume is None:
         if stop is not None:
             stop.reset()
         return _with_series(History(), step_keys, epoch_keys)
     ckpt = read_checkpoint(resume)
-    check_checkpoint(ckpt, resume, run.model, run.optimizer, scheduler=run.scheduler,
-                     batches=batches, stop=stop)
+    check_checkpoint(
+        ckpt, resume, run.model, run.optimizer, scheduler=run.scheduler, batches=batches, stop=stop
+    )
     saved = History.from_dict(ckpt["history"]) if ckpt["history"] is not None else History()
     if saved.n_epochs > epochs:
-        raise ValueError(f"Invalid epochs: {epochs}, but the checkpoint {str(resume)!r} already "
-                         f"holds {saved.n_epochs} epochs (epochs counts them all)")
+        raise ValueError(
+            f"Invalid epochs: {epochs}, but the checkpoint {str(resume)!r} already "
+            f"holds {saved.n_epochs} epochs (epochs counts them all)"
+        )
     _check_resumed(saved, step_keys, epoch_keys)
-    history = restore_checkpoint(ckpt, run.model, run.optimizer, scheduler=run.scheduler,
-                                 batches=batches, stop=stop)
+    history = restore_checkpoint(
+        ckpt, run.model, run.optimizer, scheduler=run.scheduler, batches=batches, stop=stop
+    )
     history.stop_reason, history.diverged = "", False
     return _with_series(history, step_keys, epoch_keys)
 
@@ -298,18 +345,25 @@ def _history(resume: Any, epochs: int, run: _Run, batches: MiniBatches, stop: Cr
 def _check_resumed(history: History, step_keys: list[str], epoch_keys: list[str]) -> None:
     """The resumed record must have the series this run writes, with one entry per step."""
     if "params" in step_keys and len(history.steps.get("params", [])) != history.n_steps:
-        raise ValueError(f"Invalid record_params: True, but the resumed run recorded the "
-                         f"parameters of {len(history.steps.get('params', []))} of its "
-                         f"{history.n_steps} steps")
-    lacking = [k for k in step_keys if k != "params"
-               and len(history.steps.get(k, [])) != history.n_steps]
+        raise ValueError(
+            f"Invalid record_params: True, but the resumed run recorded the "
+            f"parameters of {len(history.steps.get('params', []))} of its "
+            f"{history.n_steps} steps"
+        )
+    lacking = [
+        k for k in step_keys if k != "params" and len(history.steps.get(k, [])) != history.n_steps
+    ]
     if lacking:
-        raise ValueError(f"Invalid resume: the checkpoint's history lacks the step series "
-                         f"{lacking} (another optimizer's parameter groups?)")
+        raise ValueError(
+            f"Invalid resume: the checkpoint's history lacks the step series "
+            f"{lacking} (another optimizer's parameter groups?)"
+        )
     if history.n_epochs and set(history.epochs) != set(epoch_keys):
-        raise ValueError(f"Invalid resume: the checkpoint's run recorded {sorted(history.epochs)}"
-                         f", this one records {sorted(epoch_keys)} (pass the same metrics and "
-                         "val_data)")
+        raise ValueError(
+            f"Invalid resume: the checkpoint's run recorded {sorted(history.epochs)}"
+            f", this one records {sorted(epoch_keys)} (pass the same metrics and "
+            "val_data)"
+        )
 
 
 def fit(
@@ -410,9 +464,11 @@ def fit(
         the middle of an epoch resumes from the end of the last complete epoch.
     """
     epochs, batch_size, checkpoint_every, seed = checks.check_counts(
-        epochs, batch_size, checkpoint_every, seed)
-    checks.check_flags(shuffle=shuffle, drop_last=drop_last, progress=progress,
-                       record_params=record_params)
+        epochs, batch_size, checkpoint_every, seed
+    )
+    checks.check_flags(
+        shuffle=shuffle, drop_last=drop_last, progress=progress, record_params=record_params
+    )
     checks.check_files(checkpoint, resume)
     checks.check_tensors(X, y, val_data)
     metrics = checks.check_run(loss_fn, metrics, stop, scheduler_interval)
@@ -424,16 +480,41 @@ def fit(
     step_keys = _step_keys(optimizer, record_params)
     epoch_keys = _epoch_keys(metrics, val_data is not None)
     if stop is not None and (missing := stop.monitors() - {*step_keys, *epoch_keys}):
-        raise ValueError(f"Invalid stop: {stop!r} monitors {sorted(missing)}, but this run "
-                         f"records only {step_keys + epoch_keys}")
+        raise ValueError(
+            f"Invalid stop: {stop!r} monitors {sorted(missing)}, but this run "
+            f"records only {step_keys + epoch_keys}"
+        )
     history = _history(resume, epochs, run, batches, stop, step_keys, epoch_keys)
-    return _train(run, history, batches, stop, epochs, epoch_keys, val_data, checkpoint,
-                  checkpoint_every, record_params, progress, file)
+    return _train(
+        run,
+        history,
+        batches,
+        stop,
+        epochs,
+        epoch_keys,
+        val_data,
+        checkpoint,
+        checkpoint_every,
+        record_params,
+        progress,
+        file,
+    )
 
 
-def _train(run: _Run, history: History, batches: MiniBatches, stop: Criterion | None,
-           epochs: int, keys: list[str], val_data: Any, checkpoint: Any, every: int,
-           record_params: bool, progress: bool, file: TextIO | None) -> History:
+def _train(
+    run: _Run,
+    history: History,
+    batches: MiniBatches,
+    stop: Criterion | None,
+    epochs: int,
+    keys: list[str],
+    val_data: Any,
+    checkpoint: Any,
+    every: int,
+    record_params: bool,
+    progress: bool,
+    file: TextIO | None,
+) -> History:
     """The epochs of a checked run, from ``history``'s end to ``epochs``."""
     was_training = run.model.training
     run.model.train()

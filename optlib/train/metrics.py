@@ -32,11 +32,14 @@ def accuracy(output: Tensor, target: Tensor) -> float:
     """
     _tensors(output, target)
     if output.ndim == 0 or target.ndim == 0 or target.numel() != output.shape[0]:
-        raise ValueError(f"Invalid target: shape {tuple(target.shape)} vs output "
-                         f"{tuple(output.shape)} (must hold one label per row of output)")
+        raise ValueError(
+            f"Invalid target: shape {tuple(target.shape)} vs output "
+            f"{tuple(output.shape)} (must hold one label per row of output)"
+        )
     if output.ndim > 2:
-        raise ValueError(f"Invalid output: shape {tuple(output.shape)} (must be (n, K), (n, 1) "
-                         "or (n,))")
+        raise ValueError(
+            f"Invalid output: shape {tuple(output.shape)} (must be (n, K), (n, 1) or (n,))"
+        )
     if output.ndim == 2 and output.shape[1] > 1:
         pred = output.argmax(dim=1)
     else:
@@ -63,6 +66,8 @@ def mape(output: Tensor, target: Tensor, eps: float = 1e-8) -> float:
     eps = real("eps", eps, low=0, low_open=True, what="a number > 0")
     o, t = output.reshape(-1), target.reshape(-1)
     if o.shape != t.shape:
-        raise ValueError(f"Invalid target: shape {tuple(target.shape)} vs output "
-                         f"{tuple(output.shape)} (must have as many elements)")
+        raise ValueError(
+            f"Invalid target: shape {tuple(target.shape)} vs output "
+            f"{tuple(output.shape)} (must have as many elements)"
+        )
     return (100 * (o - t).abs() / t.abs().clamp_min(eps)).mean().item()
