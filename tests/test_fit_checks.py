@@ -81,14 +81,11 @@ def test_every_checkpoint_fit_writes_loads_with_weights_only(tmp_path, make_opt)
                 seen.append(torch.load(path, weights_only=True))
             return super()._check(state)
 
-    classify(
-        model,
-        opt,
-        epochs=3,
-        scheduler=sched,
-        checkpoint=path,
-        stop=EarlyStopping(patience=9, monitor="train_loss") | Spy(10),
-    )
+    def train(model, opt, sched, **kw):
+        stop = EarlyStopping(patience=9, monitor="train_loss") | Spy(10)
+        return classify(model, opt, scheduler=sched, stop=stop, **kw)
+
+    train(model, opt, sched, epochs=3, checkpoint=path)
     seen.append(torch.load(path, weights_only=True))
     assert len(seen) == 3  # after epochs 1, 2 and 3
     for ckpt in seen:
@@ -97,14 +94,7 @@ def test_every_checkpoint_fit_writes_loads_with_weights_only(tmp_path, make_opt)
     resumed_model = net(5)
     resumed_opt = make_opt(resumed_model.parameters())
     resumed_sched = torch.optim.lr_scheduler.StepLR(resumed_opt, 1, gamma=np.float64(0.5))
-    h = classify(
-        resumed_model,
-        resumed_opt,
-        epochs=4,
-        scheduler=resumed_sched,
-        resume=path,
-        stop=EarlyStopping(patience=9, monitor="train_loss") | Spy(10),
-    )
+    h = train(resumed_model, resumed_opt, resumed_sched, epochs=4, resume=path)
     assert h.n_epochs == 4 and h.stop_reason.startswith("finished 4 epochs")
     assert not list(tmp_path.glob("*.tmp"))
 

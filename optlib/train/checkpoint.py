@@ -273,48 +273,26 @@ def _is_history(d: Any) -> bool:
 
 
 def check_checkpoint(
-    ckpt: dict[str, Any],
-    path: Any,
-    model: nn.Module,
-    optimizer: Optimizer | None = None,
-    *,
-    scheduler: Any | None = None,
-    batches: MiniBatches | None = None,
-    stop: Criterion | None = None,
+    ckpt: dict[str, Any], path: Any, model: nn.Module, objects: dict[str, Any]
 ) -> None:
-    """Raise ``ValueError`` unless ``ckpt`` can be loaded into these objects; change nothing."""
-    _check_objects(model, optimizer, scheduler, batches, stop)
+    """Raise ``ValueError`` unless ``ckpt`` can be loaded into ``model`` and ``objects``
+    (``{"optimizer": ..., "scheduler": ..., "batches": ..., "stop": ...}``, each may be
+    ``None``); change nothing."""
+    _check_objects(model, *objects.values())
     _check_model(ckpt, path, model)
-    for name, obj in (
-        ("optimizer", optimizer),
-        ("scheduler", scheduler),
-        ("batches", batches),
-        ("stop", stop),
-    ):
+    for name, obj in objects.items():
         _check_kind(ckpt, path, name, obj)
-    if optimizer is not None:
-        _check_optimizer(ckpt, path, optimizer)
-    _check_states(ckpt, path, scheduler, batches, stop)
+    if objects["optimizer"] is not None:
+        _check_optimizer(ckpt, path, objects["optimizer"])
+    _check_states(ckpt, path, objects["scheduler"], objects["batches"], objects["stop"])
 
 
 def restore_checkpoint(
-    ckpt: dict[str, Any],
-    model: nn.Module,
-    optimizer: Optimizer | None = None,
-    *,
-    scheduler: Any | None = None,
-    batches: MiniBatches | None = None,
-    stop: Criterion | None = None,
-    restore_rng: bool = True,
+    ckpt: dict[str, Any], model: nn.Module, objects: dict[str, Any], restore_rng: bool = True
 ) -> History:
-    """Load a checked checkpoint's states into the objects; return its history."""
+    """Load a checked checkpoint's states into ``model`` and ``objects``; return its history."""
     model.load_state_dict(ckpt["model"])
-    for name, obj in (
-        ("optimizer", optimizer),
-        ("scheduler", scheduler),
-        ("batches", batches),
-        ("stop", stop),
-    ):
+    for name, obj in objects.items():
         if obj is not None:
             obj.load_state_dict(ckpt[name])
     if restore_rng:
@@ -357,15 +335,8 @@ def load_checkpoint(
         ValueError: ``Invalid checkpoint: ...`` for a file that cannot be read or does not
             fit the objects (another model, optimizer class, scheduler or criterion).
     """
-    _check_objects(model, optimizer, scheduler, batches, stop)
+    objects = {"optimizer": optimizer, "scheduler": scheduler, "batches": batches, "stop": stop}
+    _check_objects(model, *objects.values())
     ckpt = read_checkpoint(path)
-    check_checkpoint(ckpt, path, model, optimizer, scheduler=scheduler, batches=batches, stop=stop)
-    return restore_checkpoint(
-        ckpt,
-        model,
-        optimizer,
-        scheduler=scheduler,
-        batches=batches,
-        stop=stop,
-        restore_rng=restore_rng,
-    )
+    check_checkpoint(ckpt, path, model, objects)
+    return restore_checkpoint(ckpt, model, objects, restore_rng)

@@ -325,9 +325,13 @@ def _history(
             stop.reset()
         return _with_series(History(), step_keys, epoch_keys)
     ckpt = read_checkpoint(resume)
-    check_checkpoint(
-        ckpt, resume, run.model, run.optimizer, scheduler=run.scheduler, batches=batches, stop=stop
-    )
+    objects = {
+        "optimizer": run.optimizer,
+        "scheduler": run.scheduler,
+        "batches": batches,
+        "stop": stop,
+    }
+    check_checkpoint(ckpt, resume, run.model, objects)
     saved = History.from_dict(ckpt["history"]) if ckpt["history"] is not None else History()
     if saved.n_epochs > epochs:
         raise ValueError(
@@ -335,9 +339,7 @@ def _history(
             f"holds {saved.n_epochs} epochs (epochs counts them all)"
         )
     _check_resumed(saved, step_keys, epoch_keys)
-    history = restore_checkpoint(
-        ckpt, run.model, run.optimizer, scheduler=run.scheduler, batches=batches, stop=stop
-    )
+    history = restore_checkpoint(ckpt, run.model, objects)
     history.stop_reason, history.diverged = "", False
     return _with_series(history, step_keys, epoch_keys)
 
