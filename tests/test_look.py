@@ -205,7 +205,11 @@ TABLES = """() => Array.from(document.querySelectorAll(
     '.bd-article .pst-scrollable-table-container, .bd-article div.output.text_html table'))
   .filter(b => b.scrollWidth > b.clientWidth + 1).map(b => {
     const first = b.querySelector('tr > :first-child');
-    return [getComputedStyle(b).backgroundImage.includes('gradient'),
+    const clear = e => getComputedStyle(e).backgroundColor === 'rgba(0, 0, 0, 0)';
+    // the shadow is the box's background: rows and cells right of the first must not hide it
+    const seeThrough = Array.from(b.querySelectorAll('tr')).every(
+        r => clear(r) && Array.from(r.children).slice(1).every(clear));
+    return [getComputedStyle(b).backgroundImage.includes('gradient') && seeThrough,
             first ? getComputedStyle(first).position : 'none'];
   })"""
 
