@@ -238,6 +238,10 @@ def test_front_page(phone):
     assert phone.evaluate(
         "() => document.scrollingElement.scrollWidth <= innerWidth"
     ), "the front page scrolls sideways on a phone"
+    assert phone.evaluate(
+        "() => Array.from(document.querySelectorAll('.chapter-map *'))"
+        ".every(e => e.scrollWidth <= e.clientWidth + 1 || e.clientWidth === 0)"
+    ), "the chapter map scrolls sideways on a phone"
     links = phone.locator(".bd-article .chapter-map a.reference.internal")
     assert links.count() == len(CHAPTERS)
     for i in range(links.count()):
