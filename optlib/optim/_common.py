@@ -249,6 +249,12 @@ def restorer(**flags: Any) -> Callable[[Optimizer, dict], None]:
 # -- constructor checks --------------------------------------------------------------------
 
 
+def group_defaults(args: dict) -> dict:
+    """A constructor's arguments but ``self`` and ``params`` (pass ``locals()``): the defaults
+    of every parameter group, under the argument names, as in ``torch.optim``."""
+    return {k: v for k, v in args.items() if k not in ("self", "params", "__class__")}
+
+
 def check_lr(lr: float | Tensor) -> None:
     """torch.optim's learning-rate checks, written as ``not 0.0 <= lr`` so NaN is refused."""
     if isinstance(lr, Tensor) and lr.numel() != 1:

@@ -12,6 +12,7 @@ from optlib.optim._common import (
     add_scaled_,
     check_lr,
     check_nonnegative,
+    group_defaults,
     regularize,
     restorer,
     scalar_state,
@@ -113,8 +114,7 @@ class Adadelta(Optimizer):
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         check_nonnegative(weight_decay=weight_decay)
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
     __setstate__ = restorer(maximize=False)
     step = stepper(adadelta_)

@@ -14,6 +14,7 @@ from optlib.optim._common import (
     add_scaled_,
     check_lr,
     check_nonnegative,
+    group_defaults,
     nonzero,
     regularize,
     restorer,
@@ -136,15 +137,7 @@ class Adagrad(Optimizer):
         )
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        defaults = dict(
-            lr=lr,
-            lr_decay=lr_decay,
-            eps=eps,
-            weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
         # PyTorch creates Adagrad's state up front, so a fresh state_dict already holds it.
         for group in self.param_groups:

@@ -12,6 +12,7 @@ from optlib.optim._common import (
     add_product_,
     add_scaled_,
     check_adam_args,
+    group_defaults,
     lerp_,
     regularize,
     restorer,
@@ -156,16 +157,8 @@ class Adam(Optimizer):
             or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))
         ):
             raise ValueError("betas must be either both floats or both Tensors")
-        defaults = dict(
-            lr=lr,
-            betas=tuple(b.squeeze() if isinstance(b, Tensor) else b for b in betas),
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )
-        super().__init__(params, defaults)
+        betas = tuple(b.squeeze() if isinstance(b, Tensor) else b for b in betas)
+        super().__init__(params, group_defaults(locals()))
 
     __setstate__ = restorer(amsgrad=False, maximize=False, decoupled_weight_decay=False)
     step = stepper(adam_)

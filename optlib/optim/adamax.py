@@ -11,6 +11,7 @@ from optlib.optim._common import (
     Hyper,
     add_quotient_,
     check_adam_args,
+    group_defaults,
     lerp_,
     regularize,
     restorer,
@@ -111,8 +112,7 @@ class Adamax(Optimizer):
         maximize: bool = False,
     ) -> None:
         check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
     __setstate__ = restorer(maximize=False)
     step = stepper(adamax_)

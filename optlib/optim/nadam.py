@@ -12,6 +12,7 @@ from optlib.optim._common import (
     add_quotient_,
     check_adam_args,
     check_nonnegative,
+    group_defaults,
     lerp_,
     number,
     regularize,
@@ -148,16 +149,7 @@ class NAdam(Optimizer):
     ) -> None:
         check_adam_args(lr, betas, eps, weight_decay)
         check_nonnegative(momentum_decay=momentum_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum_decay=momentum_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
     __setstate__ = restorer(maximize=False, decoupled_weight_decay=False)
     step = stepper(nadam_)

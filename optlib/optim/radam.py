@@ -11,6 +11,7 @@ from optlib.optim._common import (
     add_product_,
     add_scaled_,
     check_adam_args,
+    group_defaults,
     lerp_,
     regularize,
     restorer,
@@ -147,15 +148,7 @@ class RAdam(Optimizer):
         maximize: bool = False,
     ) -> None:
         check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
     __setstate__ = restorer(maximize=False, decoupled_weight_decay=False)
     step = stepper(radam_)

@@ -13,6 +13,7 @@ from optlib.optim._common import (
     add_scaled_,
     check_lr,
     check_nonnegative,
+    group_defaults,
     lerp_,
     nonzero,
     regularize,
@@ -142,16 +143,7 @@ class RMSprop(Optimizer):
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         check_nonnegative(momentum=momentum, weight_decay=weight_decay, alpha=alpha)
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            alpha=alpha,
-            eps=eps,
-            centered=centered,
-            weight_decay=weight_decay,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
     __setstate__ = restorer(momentum=0, centered=False, maximize=False)
     step = stepper(rmsprop_)

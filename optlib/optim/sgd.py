@@ -9,6 +9,7 @@ from torch.optim.optimizer import ParamsT
 from optlib.optim._common import (
     Hyper,
     add_scaled_,
+    group_defaults,
     nonzero,
     regularize,
     restorer,
@@ -123,15 +124,7 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
     __setstate__ = restorer(nesterov=False, maximize=False)
     step = stepper(sgd_, sparse=True, complex_as_real=False)
