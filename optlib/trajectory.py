@@ -83,9 +83,7 @@ class Trajectory:
         return steps_to(self.losses, tol, stay=stay)
 
 
-def steps_to(
-    losses: Sequence[float] | np.ndarray, tol: float, *, stay: bool = False
-) -> int | None:
+def steps_to(losses: Sequence[float] | np.ndarray, tol: float, *, stay: bool = False) -> int | None:
     """How many steps a run needed to get its loss below ``tol``.
 
     Args:
@@ -367,9 +365,7 @@ def until_blowup(traj: Trajectory, factor: float = 1e3) -> Trajectory:
     if len(over) == 0:
         return traj
     k = int(over[0])
-    return dataclasses.replace(
-        traj, points=traj.points[:k], losses=traj.losses[:k], diverged_at=k
-    )
+    return dataclasses.replace(traj, points=traj.points[:k], losses=traj.losses[:k], diverged_at=k)
 
 
 @dataclass(frozen=True)

@@ -103,8 +103,12 @@ def test_a_plain_number_step_loads_and_steps_on(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "overrides"),
-    [("AdamW", {}), ("Adam", {"decoupled_weight_decay": True}), ("NAdam", {}),
-     ("RAdam", {"decoupled_weight_decay": True})],
+    [
+        ("AdamW", {}),
+        ("Adam", {"decoupled_weight_decay": True}),
+        ("NAdam", {}),
+        ("RAdam", {"decoupled_weight_decay": True}),
+    ],
 )
 def test_float32_tensor_lr_decays_in_float32_like_torch(name: str, overrides: dict) -> None:
     """torch computes ``1 - lr * weight_decay`` in the precision of a tensor lr (float32 here);

@@ -139,8 +139,9 @@ def test_sparse_configuration_matches_torch(name: str, config) -> None:
     _assert_same(ours, theirs, f"{name} {config.desc} (sparse)")
 
 
-@pytest.mark.parametrize(("name", "error"), ERRORS_KEPT, ids=_ids(
-    [(n, e.optimizer_error_input) for n, e in ERRORS_KEPT]))
+@pytest.mark.parametrize(
+    ("name", "error"), ERRORS_KEPT, ids=_ids([(n, e.optimizer_error_input) for n, e in ERRORS_KEPT])
+)
 def test_error_input_matches_torch(name: str, error) -> None:
     cls = getattr(optlib.optim, name)
     given = error.optimizer_error_input
@@ -168,5 +169,8 @@ def test_coverage() -> None:
     print("configurations, skipped, sparse, error inputs kept, error inputs:", counts)
     assert len(CONFIGS) >= 50 and len(ERRORS_KEPT) >= 60
     assert all(PERF_FLAGS & set(c.kwargs) for _, c in SKIPPED)
-    assert all(re.search("foreach|fused|capturable|differentiable", str(e.optimizer_error_input.kwargs))
-               for _, e in ERRORS if (_, e) not in ERRORS_KEPT)
+    assert all(
+        re.search("foreach|fused|capturable|differentiable", str(e.optimizer_error_input.kwargs))
+        for _, e in ERRORS
+        if (_, e) not in ERRORS_KEPT
+    )

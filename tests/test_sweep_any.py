@@ -40,8 +40,11 @@ GRIDS = [
     ("AdamW", {"weight_decay": [0.0, 0.01, 0.5]}, {}),
     ("Adamax", {"beta1": [0.0, 0.9], "beta2": [0.5, 0.999]}, {}),
     ("NAdam", {"beta1": [0.5, 0.9]}, {}),
-    ("NAdam", {"momentum_decay": [0.0, 4e-3, 0.1]}, {"decoupled_weight_decay": True,
-                                                     "weight_decay": 0.1}),
+    (
+        "NAdam",
+        {"momentum_decay": [0.0, 4e-3, 0.1]},
+        {"decoupled_weight_decay": True, "weight_decay": 0.1},
+    ),
     ("RAdam", {"beta2": [0.5, 0.9, 0.999]}, {}),  # rho_t > 5 never, after 5 steps, after 6
     ("RAdam", {"beta1": [0.0, 0.9]}, {"weight_decay": 0.1}),
 ]
@@ -59,7 +62,11 @@ def assert_cells_equal_runs(result, landscape, optimizer, rtol=1e-10):
         np.testing.assert_allclose(result.final_loss[index], final, rtol=rtol, err_msg=str(cfg))
 
 
-@pytest.mark.parametrize(("name", "grid", "fixed"), GRIDS, ids=[f"{g[0]}-{'-'.join(k for k in g[1] if k != 'lr')}" for g in GRIDS])
+@pytest.mark.parametrize(
+    ("name", "grid", "fixed"),
+    GRIDS,
+    ids=[f"{g[0]}-{'-'.join(k for k in g[1] if k != 'lr')}" for g in GRIDS],
+)
 def test_lr_by_hyperparameter_grid_equals_single_runs(name, grid, fixed):
     optimizer = getattr(optim, name)
     result = sweep(L.rosenbrock, optimizer, 40, {"lr": LRS, **grid}, tol=1.0, **fixed)
@@ -91,7 +98,10 @@ def test_per_row_state_scalar_in_nadam():
     """NAdam's mu_product is a state scalar; swept beta1 makes it one per row, in float32."""
     x = torch.zeros(3, 2, dtype=torch.float64, requires_grad=True)
     opt = optim.NAdam([x])
-    opt.param_groups[0]["betas"] = (torch.tensor([[0.5], [0.9], [0.99]], dtype=torch.float64), 0.999)
+    opt.param_groups[0]["betas"] = (
+        torch.tensor([[0.5], [0.9], [0.99]], dtype=torch.float64),
+        0.999,
+    )
     x.grad = torch.ones(3, 2, dtype=torch.float64)
     opt.step()
     pi = opt.state[x]["mu_product"]

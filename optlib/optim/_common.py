@@ -94,7 +94,6 @@ def rows(x: Tensor, *hparams: Any) -> Tensor:
 def regularize(
     param: Tensor,
     grad: Tensor,
-    *,
     lr: Hyper,
     weight_decay: Hyper,
     maximize: bool,

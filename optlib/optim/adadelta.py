@@ -40,7 +40,8 @@ def adadelta_(
     ``square_avg`` and ``acc_delta`` are :math:`v` and :math:`u`, updated in place. A
     hyperparameter may be a number or an ``(N, 1)`` tensor, one value per row.
     """
-    g = regularize(param, grad, lr=lr, weight_decay=weight_decay, maximize=maximize)
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
     v, u = square_avg, acc_delta
     # v_t <- rho v_{t-1} + (1 - rho) g_t^2
     add_product_(v.mul_(rho), 1 - rho, g, g)

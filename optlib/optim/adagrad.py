@@ -44,7 +44,8 @@ def adagrad_(
     """
     if grad.is_sparse and nonzero(weight_decay):
         raise RuntimeError("weight_decay option is not compatible with sparse gradients")
-    g = regularize(param, grad, lr=lr, weight_decay=weight_decay, maximize=maximize)
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
     s = sum
     # lr_t <- lr / (1 + (t - 1) eta)
     lr_t = lr / (1 + (step - 1) * lr_decay)

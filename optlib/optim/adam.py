@@ -47,10 +47,8 @@ def adam_(
     ``max_exp_avg_sq`` (``None`` unless ``amsgrad``) are :math:`m, v, v^{\max}`, updated in
     place. A hyperparameter may be a number or an ``(N, 1)`` tensor, one value per row.
     """
-    g = regularize(
-        param, grad, lr=lr, weight_decay=weight_decay, maximize=maximize,
-        decoupled=decoupled_weight_decay,
-    )
+    # g_t <- -g_t (maximize); weight decay: g_t + lambda theta, or theta shrinks (decoupled)
+    g = regularize(param, grad, lr, weight_decay, maximize, decoupled_weight_decay)
     m, v = exp_avg, exp_avg_sq
     # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
     lerp_(m, g, 1 - beta1)

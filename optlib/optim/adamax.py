@@ -42,7 +42,8 @@ def adamax_(
     ``step`` is :math:`t`, counting this step; ``exp_avg`` and ``exp_inf`` are :math:`m` and
     :math:`u`, updated in place. A hyperparameter may be a number or an ``(N, 1)`` tensor.
     """
-    g = regularize(param, grad, lr=lr, weight_decay=weight_decay, maximize=maximize)
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
     m, u = exp_avg, exp_inf
     # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
     lerp_(m, g, 1 - beta1)

@@ -49,10 +49,8 @@ def nadam_(
     ``mu_product`` are :math:`m, v, \Pi`, updated in place. A hyperparameter may be a number
     or an ``(N, 1)`` tensor, one value per row (then ``mu_product`` is ``(N, 1)`` too).
     """
-    g = regularize(
-        param, grad, lr=lr, weight_decay=weight_decay, maximize=maximize,
-        decoupled=decoupled_weight_decay,
-    )
+    # g_t <- -g_t (maximize); weight decay: g_t + lambda theta, or theta shrinks (decoupled)
+    g = regularize(param, grad, lr, weight_decay, maximize, decoupled_weight_decay)
     m, v, psi = exp_avg, exp_avg_sq, momentum_decay
     # mu_t <- beta1 (1 - 0.5 * 0.96^(t psi)),  mu_{t+1} likewise
     mu = beta1 * (1 - 0.5 * 0.96 ** (step * psi))
@@ -157,8 +155,12 @@ class NAdam(Optimizer):
     def _init_state(self, p: Tensor, group: dict) -> dict:
         # Pi_0 <- 1 (one per row when the momentum schedule is swept)
         pi = rows(scalar_state(1.0), group["betas"][0], group["momentum_decay"])
-        return {"step": scalar_state(0.0), "mu_product": pi, "exp_avg": zeros(p),
-                "exp_avg_sq": zeros(p)}
+        return {
+            "step": scalar_state(0.0),
+            "mu_product": pi,
+            "exp_avg": zeros(p),
+            "exp_avg_sq": zeros(p),
+        }
 
     def _update(self, p: Tensor, grad: Tensor, state: dict, hp: dict, t: float) -> None:
         m, v, pi = state["exp_avg"], state["exp_avg_sq"], state["mu_product"]

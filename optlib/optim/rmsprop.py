@@ -47,7 +47,8 @@ def rmsprop_(
     (``None`` without momentum) are :math:`v, \bar g, b`, updated in place. A hyperparameter
     may be a number or an ``(N, 1)`` tensor, one value per row.
     """
-    g = regularize(param, grad, lr=lr, weight_decay=weight_decay, maximize=maximize)
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
     v = square_avg
     # v_t <- alpha v_{t-1} + (1 - alpha) g_t^2
     add_product_(v.mul_(alpha), 1 - alpha, g, g)

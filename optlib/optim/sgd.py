@@ -37,7 +37,8 @@ def sgd_(
     :math:`b_t` is returned (``None`` without momentum), updated in place when it existed.
     A hyperparameter may be a number or an ``(N, 1)`` tensor, one value per row.
     """
-    g = regularize(param, grad, lr=lr, weight_decay=weight_decay, maximize=maximize)
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
     b = momentum_buffer
     if nonzero(momentum):
         if b is None:
@@ -54,7 +55,7 @@ def sgd_(
 
 
 class SGD(Optimizer):
-    r"""Stochastic gradient descent, optionally with momentum (same interface as ``torch.optim.SGD``).
+    r"""Stochastic gradient descent, optionally with momentum (``torch.optim.SGD``).
 
     For each parameter :math:`\theta` with gradient :math:`g_t = \nabla f_t(\theta_{t-1})`:
 
