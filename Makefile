@@ -16,19 +16,30 @@ JB_FLAGS    := -W -n --keep-going
 # 2-core machine from thrashing between torch's intra-op threads (seen: 8-40x slow-downs).
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: book test unit notebooks lab bench clean distclean
+.PHONY: book test unit notebooks lab bench clean distclean browser pdf
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The chapters import optlib from this checkout (no install step): a .pth file puts the repo
-# root on the venv's sys.path, for the book build (which executes in a temp dir), nbval and lab.
-$(STAMP): requirements.txt | $(BIN)/python
+# The exact pins, then optlib itself installed editable from this checkout (pyproject.toml;
+# its dependencies are already among the pins), for the book build (which executes in a temp
+# dir), nbval and lab.
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])" \
-	  | xargs -I{} sh -c 'echo "$(CURDIR)" > {}/optlib-course.pth'
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# The browser tests and the PDF drive Chromium. _ext/chromium.py prints the path of the one on
+# this machine ($CHROMIUM, /usr/bin/chromium, or Playwright's); without one it installs it
+# (as root with apt-get on Debian/Ubuntu, elsewhere `playwright install chromium`), or stops
+# with one line saying what to run. `make browser DRY_RUN=1` prints what it would install.
+FIND_CHROMIUM = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python _ext/chromium.py
+# Prefix of a command that runs with CHROMIUM set to that path (and does not run without one).
+WITH_CHROMIUM = chromium="$$($(FIND_CHROMIUM))" && CHROMIUM="$$chromium"
+
+browser: $(STAMP)
+	@$(FIND_CHROMIUM) $(if $(DRY_RUN),--dry-run)
 
 # Drop the execution cache when optlib's sources changed since the last build, and Sphinx's
 # environment with it: otherwise Sphinx sees unchanged notebooks as up to date and never asks
@@ -48,13 +59,18 @@ book: $(STAMP) cache-check
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "HTML: $(BUILD)/html/index.html"
 
-# The full suite: the book with warnings as errors, then unit tests, notebook hygiene,
-# browser checks of the built pages, and every notebook executed by nbval.
-test: book
-	$(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -p no:cacheprovider
+# The full suite: Chromium first (a missing one stops here, not after the build), the book with
+# warnings as errors, then unit tests, notebook hygiene, browser checks of the built pages
+# (players, offline loading, the PDF), and every notebook executed by nbval.
+test: browser book
+	$(WITH_CHROMIUM) $(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -p no:cacheprovider
 
-unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not book" -p no:cacheprovider
+# The book as one PDF (_build/pdf/book.pdf), printed by the same Chromium from the built pages.
+pdf: browser book
+	$(WITH_CHROMIUM) $(BIN)/python _ext/make_pdf.py
+
+unit: browser
+	$(WITH_CHROMIUM) $(BIN)/python -m pytest tests -m "not book" -p no:cacheprovider
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters

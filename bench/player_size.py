@@ -1,8 +1,9 @@
 """Page weight of the static player, against FuncAnimation.to_jshtml of the same runs.
 
 Targets (issue: "Performance"): a page with three players weighs under 1.5 MB in all (HTML
-plus its images), and one player is at least 20x smaller than ``to_jshtml`` of the same
-trajectories.
+plus its images), one player is at least 20x smaller than ``to_jshtml`` of the same
+trajectories, and the player's script and style, minified, take under 40 KB (issue: live
+explorers).
 
 1. The page: a small Jupyter Book is built in a temporary folder, with this repository's
    _config.yml, from one notebook that shows three explorers (the heaviest way a chapter shows
@@ -37,6 +38,7 @@ from optlib.trajectory import run_many
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_BUDGET = 1.5e6
 RATIO_TARGET = 20.0
+ASSETS_BUDGET = 40e3
 
 CELLS = [
     "from optlib import landscapes as L, viz\nfrom optlib.optim import SGD, Adam, RMSprop",
@@ -60,6 +62,8 @@ def book_page() -> tuple[int, int, int, int]:
         src.mkdir()
         shutil.copy(ROOT / "_config.yml", src / "_config.yml")
         shutil.copy(ROOT / "references.bib", src / "references.bib")
+        if (ROOT / "_static").is_dir():  # the book's own CSS (dark mode of figures), as on every page
+            shutil.copytree(ROOT / "_static", src / "_static")
         (src / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: three_players\n")
         (src / "intro.md").write_text("# Bench\n\nA page with three explorers.\n")
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Three explorers")]
@@ -76,6 +80,9 @@ def book_page() -> tuple[int, int, int, int]:
         images = re.findall(r'<img[^>]+src="([^"]+)"', html)
         img_bytes = sum((page.parent / s).stat().st_size for s in images if not s.startswith("data:"))
         shared = sum(p.stat().st_size for p in (out / "_static").rglob("*") if p.is_file())
+        for css in sorted((ROOT / "_static").glob("*.css")):
+            linked = f'href="_static/{css.name}' in html
+            print(f"_static/{css.name} linked from the page: {'yes' if linked else 'NO'}")
         return len(html.encode()), img_bytes, html.count("data-optlib-player="), shared
 
 
@@ -129,6 +136,11 @@ def main() -> None:
     ap.add_argument("--no-book", action="store_true", help="measure a plain page instead of building a book")
     args = ap.parse_args()
 
+    from optlib.viz import _assets
+
+    script, style = len(_assets.library().encode()), len(_assets.style().encode())
+    print(f"player script {kb(script)} + style {kb(style)} = {kb(script + style)} minified "
+          f"(target < {kb(ASSETS_BUDGET)}: {'OK' if script + style < ASSETS_BUDGET else 'MISSED'})")
     html, images, players, shared = plain_page() if args.no_book else book_page()
     total = html + images
     print(f"page with {players} players ({'plain page' if args.no_book else 'built book page'}): "

@@ -1,8 +1,8 @@
 """The explorer widget, on the Python side: controls -> recomputed runs -> player data.
 
-No browser here (the widget view is player.js, tested in test_browser.py through the static
-player). What a kernel would do is what these tests do: set a control's value, and check the
-runs against `run` and the data the view receives.
+No browser here (the widget view is the player's script, js/*.js, tested in the browser tests
+through the static player). What a kernel would do is what these tests do: set a control's
+value, and check the runs against `run` and the data the view receives.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from optlib import viz
 from optlib.optim import SGD, Adam
 from optlib.trajectory import run
 from optlib.viz.explorer import Explorer, PlayerWidget
-from optlib.viz.player import asset, compact_css, compact_js
+from optlib.viz._assets import library, style
 
 SPEC = {
     "SGD": (SGD, {"lr": 1e-3}),
@@ -155,10 +155,12 @@ def test_two_lives_in_one_mimebundle(ex):
 
 
 def test_the_widget_view_is_the_same_player_script():
-    assert PlayerWidget._esm.startswith(compact_js())
-    assert "function optlibPlayer(root, spec)" in asset("player.js") and "function optlibPlayer(root, spec)" in compact_js()
+    # one source, two lives: the module binds the static player's library to a local name
+    assert PlayerWidget._esm.startswith(f"const optlibPlayer = {library()};")
     assert "export default" in PlayerWidget._esm and "render({ model, el })" in PlayerWidget._esm
-    assert PlayerWidget._css == compact_css()
+    assert "optlibPlayer.mount(el, spec)" in PlayerWidget._esm and "player.setData(spec)" in PlayerWidget._esm
+    assert "window." not in PlayerWidget._esm.replace(library(), "")  # the module sets no global
+    assert PlayerWidget._css == style()
 
 
 def test_one_dimensional_landscape():
@@ -194,3 +196,25 @@ def test_invalid_construction(args, kwargs, message):
 
 def test_viz_exposes_the_explorer_lazily():
     assert viz.Explorer is Explorer
+
+
+def test_the_static_player_carries_the_settings_of_its_runs(ex):
+    ex.controls["Adam.beta1"].value = 0.8
+    settings = ex.player().data["settings"]
+    assert settings["landscape"] == "rosenbrock" and settings["start"] == list(L.rosenbrock.start)
+    assert settings["steps"] == STEPS and [r["label"] for r in settings["runs"]] == list(SPEC)
+    adam = settings["runs"][2]
+    assert adam["optimizer"] == "Adam" and adam["hparams"]["lr"] == 0.05 and adam["hparams"]["betas"] == [0.8, 0.999]
+    # the settings rebuild the runs: what an engine in the page will do
+    for r, traj in zip(settings["runs"], ex.trajectories.values()):
+        cls = getattr(__import__("optlib.optim", fromlist=["x"]), r["optimizer"])
+        hp = {k: tuple(v) if isinstance(v, list) else v for k, v in r["hparams"].items()}
+        assert_same_run(traj, cls, tuple(settings["start"]), settings["steps"], **hp)
+    json.dumps(settings, allow_nan=False)  # plain JSON
+
+
+def test_a_students_optimizer_has_no_page_settings():
+    class Mine(SGD):
+        pass
+
+    assert Explorer(L.bowl, {"mine": (Mine, {"lr": 0.1})}, steps=5).page_settings() is None

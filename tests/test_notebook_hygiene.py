@@ -1,5 +1,6 @@
 """Chapters are stored clean: valid nbformat v4, no outputs, no execution counts, the python3
-kernel, and the table of contents and the chapters/ folder list the same notebooks.
+kernel, no code line over 88 characters (so code never scrolls sideways in the book), and the
+table of contents and the chapters/ folder list the same notebooks.
 
 The checks are plain functions, tested first on synthetic notebooks (so they are known to
 catch each problem even before any chapter exists), then applied to every real chapter.
@@ -19,6 +20,9 @@ CHAPTERS = ROOT / "chapters"
 TOC = ROOT / "_toc.yml"
 NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
 SOURCE_SUFFIXES = (".ipynb", ".md")
+# The longest code line a chapter may hold (black's default); _static/book.css sizes the
+# code font so that this many characters fit the text column at 1280 px.
+MAX_CODE_LINE = 88
 
 
 def hygiene_problems(path: Path) -> list[str]:
@@ -48,6 +52,20 @@ def hygiene_problems(path: Path) -> list[str]:
         if cell.get("execution_count") is not None:
             problems.append(f"cell {i} has execution_count {cell['execution_count']}")
     return problems
+
+
+def long_code_lines(path: Path, limit: int = MAX_CODE_LINE) -> list[str]:
+    """Every code line of the notebook at ``path`` longer than ``limit`` characters, named by
+    chapter, cell (index and id) and line (both counted from 1)."""
+    nb = nbformat.read(path, as_version=4)
+    return [
+        f"{path.name}, cell {i + 1} (id {cell.get('id', '?')}), line {k}: "
+        f"{len(line)} characters > {limit}: {line.strip()[:60]}"
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for k, line in enumerate(cell.source.splitlines(), start=1)
+        if len(line) > limit
+    ]
 
 
 def toc_files(toc_path: Path) -> list[str]:
@@ -94,7 +112,7 @@ def clean_notebook() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
-        nbformat.v4.new_markdown_cell("# 1. Title"),
+        nbformat.v4.new_markdown_cell("# Title"),
         nbformat.v4.new_code_cell("x = 1\nx"),
     ]
     return nb
@@ -146,6 +164,18 @@ def test_old_nbformat_is_caught(tmp_path):
     assert any("expected 4" in p for p in hygiene_problems(path))
 
 
+def test_long_code_lines_are_caught_and_located(tmp_path):
+    nb = clean_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("prose may be long " * 10))
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1\ny = [" + "1, " * 30 + "]\n" + "z" * 88))
+    path = write(tmp_path, nb, "09_adam.ipynb")
+    problems = long_code_lines(path)
+    assert len(problems) == 1, problems  # the 88-character line is allowed, markdown too
+    cell_id = nb.cells[-1].id
+    assert problems[0].startswith(f"09_adam.ipynb, cell 4 (id {cell_id}), line 2: 96 characters")
+    assert long_code_lines(path, limit=96) == []
+
+
 def test_toc_problems_are_caught(tmp_path):
     (tmp_path / "chapters").mkdir()
     (tmp_path / "intro.md").write_text("# Intro\n")
@@ -179,3 +209,8 @@ def test_toc_and_chapters_folder_agree():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_chapter_is_stored_clean(path):
     assert hygiene_problems(path) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_chapter_code_lines_fit(path):
+    assert long_code_lines(path) == []

@@ -175,9 +175,9 @@ def test_fragment_is_self_contained(runs, bg):
     code = re.sub(r'class="optlib-player-data">.*?</script>', "", html, flags=re.S)
     assert "import(" not in code and "cdn" not in code.lower() and "<link" not in code
     assert "<style>" in html and html.count("<script") == 2
-    # the only global is one function, defined only if absent
-    assert re.findall(r"window\.(\w+)\s*=", html) == ["optlibPlayer"]
-    assert 'typeof window.optlibPlayer !== "function"' in html
+    # the only global is the library's namespace, defined only if absent
+    assert re.findall(r"window\.(\w+)\s*(?:\?\?)?=", html) == ["optlibPlayer"]
+    assert "window.optlibPlayer ??= " in html and "window.optlibPlayer.mount(root, " in html
 
 
 def test_every_fragment_gets_a_unique_id_and_its_script_uses_it(runs, bg):
@@ -215,11 +215,48 @@ def test_repr_html_and_save(tmp_path, runs, bg):
 
 
 def test_assets_load_from_the_package():
-    from optlib.viz.player import asset
+    from optlib.viz import _assets
 
-    js, css = asset("player.js"), asset("player.css")
-    assert "function optlibPlayer(root, spec)" in js
-    assert all(line.startswith((".optlib-player", " ", "}", "/*")) or not line.strip() for line in css.splitlines())
+    css = _assets.asset("player.css")
+    assert all(line.startswith((".optlib-player", " ", "}", "/*", "@media", "  ")) or not line.strip()
+               for line in css.splitlines())
+    lib = _assets.library(minify=False)
+    for part in _assets.PARTS:  # every part is in the library, in order
+        assert _assets.asset(part).strip() in lib
+    positions = [lib.index(_assets.asset(part).strip()) for part in _assets.PARTS]
+    assert positions == sorted(positions)
+    assert lib.startswith("(() => {") and lib.rstrip().endswith("})()")
+    assert "return Object.freeze({ mount, version: VERSION });" in lib
+
+
+def test_the_minifier_keeps_code_after_a_comment():
+    # the home-made stripper it replaced dropped every line that started with "/*"
+    import rjsmin
+
+    assert rjsmin.jsmin("let a = 1;\n/* c */ a += 1;\nconst s = `/* ${a} */`;") == "let a=1;a+=1;const s=`/* ${a} */`;"
+    from optlib.viz import _assets
+
+    lib = _assets.library()
+    assert "\n  " not in lib and "// --" not in lib  # indentation and comments are gone
+    assert len(lib) < 0.75 * len(_assets.library(minify=False))
+
+
+def test_script_and_style_fit_the_page_budget():
+    # issue 15: the player's script and style, minified, under 40 KB per page
+    from optlib.viz import _assets
+
+    size = len(_assets.library().encode()) + len(_assets.style().encode())
+    assert size < 40_000, size
+
+
+def test_the_data_says_its_dimension_and_carries_settings(runs, bg):
+    settings = {"landscape": "valley", "start": [-5.0, -2.0], "steps": 60,
+                "runs": [{"optimizer": "SGD", "hparams": {"lr": 0.3}}]}
+    data = Player({"SGD": runs["SGD"]}, bg, settings=settings).data
+    assert data["dim"] == 2 and data["settings"] == settings
+    assert "settings" not in player_data(runs, bg)
+    one = player_data({"GD": run(L.x_sin, SGD, 1.2, 5, lr=0.05)})  # no background: dim from the points
+    assert one["dim"] == 1
 
 
 def test_viz_reexports_the_static_api_and_stays_light():

@@ -192,3 +192,22 @@ def test_wrong_dimension_is_rejected(plot, landscape):
 
 def test_backend_is_headless():
     assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_heights_come_from_the_recorded_losses(runs2d, runs1d):
+    # viz draws what a run recorded; it does not evaluate the landscape again on its points
+    from optlib.trajectory import Trajectory
+
+    t2 = runs2d["sgd"]
+    marked = Trajectory(points=t2.points, losses=t2.losses + 0.5, diverged_at=None, label="shifted")
+    ax = viz.surface(L.valley, {"shifted": marked}, n=20)
+    np.testing.assert_array_equal(ax.lines[0].get_data_3d()[2], marked.losses)
+    t1 = runs1d["small"]
+    marked = Trajectory(points=t1.points, losses=t1.losses + 0.25, diverged_at=None, label="shifted")
+    ax = viz.curve(L.parabola, {"shifted": marked}, n=50)
+    path = [line for line in ax.lines if line.get_label() == "shifted"][0]
+    np.testing.assert_array_equal(path.get_ydata(), marked.losses)
+    # bare arrays carry no losses: those are computed
+    ax = viz.curve(L.parabola, {"bare": t1.points}, n=50)
+    path = [line for line in ax.lines if line.get_label() == "bare"][0]
+    np.testing.assert_allclose(path.get_ydata(), t1.losses, rtol=1e-12)

@@ -10,7 +10,10 @@ stays light.
 - :mod:`optlib.viz.static`: matplotlib figures (:func:`contour`, :func:`surface`,
   :func:`curve`, :func:`loss_curves`, :func:`convergence_map`).
 - :mod:`optlib.viz.player`: a self-contained HTML player that animates trajectories in the
-  browser from their numbers (:class:`Player`, :func:`player`, :func:`background`).
+  browser from their numbers (:class:`Player`, :func:`player`, :func:`background`); its parts
+  are ``_schema`` (the data and the page API), ``_background`` (the landscape image),
+  ``_assets`` (the script ``js/*.js`` and ``player.css``) and ``_contours`` (the contour
+  levels it shares with :func:`contour`).
 - :mod:`optlib.viz.explorer`: the same player inside a live widget with controls
   (:class:`Explorer`); imported on first use.
 """
@@ -18,7 +21,15 @@ stays light.
 from typing import Any
 
 from optlib.viz.player import Background, Player, background, player
-from optlib.viz.static import PALETTE, TrajectoryLike, contour, convergence_map, curve, loss_curves, surface
+from optlib.viz.static import (
+    PALETTE,
+    TrajectoryLike,
+    contour,
+    convergence_map,
+    curve,
+    loss_curves,
+    surface,
+)
 
 __all__ = [
     "PALETTE",

@@ -12,8 +12,8 @@ picks.
 Why anywidget: the player is a canvas drawn by JavaScript, and an ``ipywidgets.HTML`` does not
 run ``<script>``. A custom ipywidgets view would need a compiled JupyterLab extension;
 anywidget (``anywidget==0.11.0``, pinned) loads an ES module from a Python string instead, so
-the widget view *is* ``player.js``, the same file as the static player, plus a ten-line
-``render``. One source for both lives, no build step, and it works in JupyterLab, Notebook 7,
+the widget view *is* the static player's script (``js/*.js``, see ``_assets.py``) plus a
+ten-line ``render``. One source for both lives, no build step, and it works in JupyterLab, Notebook 7,
 VS Code and Colab.
 """
 
@@ -23,7 +23,8 @@ import functools
 import html
 import inspect
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import anywidget
 import ipywidgets as W
@@ -32,11 +33,16 @@ import traitlets
 
 from optlib.landscapes import Landscape
 from optlib.trajectory import Trajectory, run_many
-from optlib.viz.player import Background, Player, background, compact_css, compact_js, player_data
+from optlib.viz._assets import library, style
+from optlib.viz._background import Background, background
+from optlib.viz._schema import player_data
+from optlib.viz.player import Player
 from optlib.viz.static import PALETTE
 
 __all__ = ["Explorer", "PlayerWidget"]
 
+# The widget's ES module: the player library as a module-scoped constant (no global), and
+# anywidget's render(): mount on the view's element, setData on every change.
 _ESM_GLUE = """
 export default {
   render({ model, el }) {
@@ -44,9 +50,9 @@ export default {
     const redraw = () => {
       const data = model.get("data");
       if (!data || !data.traces) return;
-      const spec = Object.assign({}, model.get("background"), data);
-      if (player) player.update(spec);
-      else player = optlibPlayer(el, spec);
+      const spec = { ...model.get("background"), ...data };
+      if (player) player.setData(spec);
+      else player = optlibPlayer.mount(el, spec);
     };
     model.on("change:data", redraw);
     model.on("change:background", redraw);
@@ -71,8 +77,8 @@ class PlayerWidget(anywidget.AnyWidget):
     ``text/html`` player already has them).
     """
 
-    _esm = compact_js() + _ESM_GLUE
-    _css = compact_css()
+    _esm = f"const optlibPlayer = {library()};\n{_ESM_GLUE}"
+    _css = style()
     background = traitlets.Dict().tag(sync=True)
     data = traitlets.Dict().tag(sync=True)
 
@@ -91,7 +97,11 @@ class PlayerWidget(anywidget.AnyWidget):
                     setattr(self, name, value)
 
     def _on_view_message(self, widget: Any, content: Any, buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "optlib-player-ready" and not self.live:
+        if (
+            isinstance(content, dict)
+            and content.get("type") == "optlib-player-ready"
+            and not self.live
+        ):
             self.live = True
             self.show(**self.latest)
 
@@ -105,7 +115,6 @@ _SLIDERS = {
 }
 _BETAS = (("beta1", 0.0, 0.999, 0.001), ("beta2", 0.9, 0.9999, 0.0001))
 _FLAGS = ("nesterov", "amsgrad", "centered")
-
 
 
 class _Styles:
@@ -137,7 +146,9 @@ def _background(landscape: Landscape) -> Background:
 
 
 def _freeze(hp: Mapping[str, Any]) -> tuple:
-    return tuple(sorted((k, tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in hp.items()))
+    return tuple(
+        sorted((k, tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in hp.items())
+    )
 
 
 class Explorer:
@@ -184,9 +195,13 @@ class Explorer:
         show: Sequence[str] | None = None,
     ) -> None:
         if not isinstance(landscape, Landscape) or landscape.dim not in (1, 2):
-            raise ValueError(f"Invalid landscape: {landscape!r} (need a 1-D or 2-D optlib Landscape)")
+            raise ValueError(
+                f"Invalid landscape: {landscape!r} (need a 1-D or 2-D optlib Landscape)"
+            )
         if not isinstance(optimizers, Mapping) or not optimizers:
-            raise ValueError("Invalid optimizers: give a non-empty {label: class or (class, hparams)}")
+            raise ValueError(
+                "Invalid optimizers: give a non-empty {label: class or (class, hparams)}"
+            )
         if not isinstance(steps, int) or not 1 <= steps <= 100_000:
             raise ValueError(f"Invalid steps: {steps} (must be an integer in [1, 100000])")
         lo, hi = lr_range
@@ -202,18 +217,25 @@ class Explorer:
             self._specs[str(label)] = (cls, {**_defaults(cls), **dict(hp)})
         shown = set(self._specs) if show is None else {str(s) for s in show}
         if not shown <= set(self._specs):
-            raise ValueError(f"Invalid show: {sorted(shown - set(self._specs))} are not optimizer labels")
+            raise ValueError(
+                f"Invalid show: {sorted(shown - set(self._specs))} are not optimizer labels"
+            )
         self._colors = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(self._specs)}
         self._cache: dict[tuple, Trajectory] = {}
         self._trajectories: dict[str, Trajectory] = {}
         self.message = ""
 
         start = landscape.start if x0 is None else x0
-        start = (float(start),) if isinstance(start, (int, float)) else tuple(float(v) for v in start)
+        start = (
+            (float(start),) if isinstance(start, (int, float)) else tuple(float(v) for v in start)
+        )
         if len(start) != landscape.dim:
             raise ValueError(f"Invalid x0: {x0} ({landscape.name} is {landscape.dim}-D)")
-        lrs = [float(hp["lr"]) for _, hp in self._specs.values()
-               if isinstance(hp.get("lr"), (int, float)) and hp["lr"] > 0]
+        lrs = [
+            float(hp["lr"])
+            for _, hp in self._specs.values()
+            if isinstance(hp.get("lr"), (int, float)) and hp["lr"] > 0
+        ]
         lo, hi = min([lo, *lrs]), max([hi, *lrs])
         self.controls: dict[str, W.ValueWidget] = {}
         self.widget = self._build(start, steps, (lo, hi), shown)
@@ -228,34 +250,80 @@ class Explorer:
         widget.observe(self._on_change, names="value")
         return widget
 
-    def _build(self, start: tuple[float, ...], steps: int, lr_range: tuple[float, float], shown: set[str]) -> W.VBox:
+    def _build(
+        self, start: tuple[float, ...], steps: int, lr_range: tuple[float, float], shown: set[str]
+    ) -> W.VBox:
         # One layout and one style model shared by all controls: every widget model lands in
         # the notebook's saved widget state (and in the built page), so fewer is lighter.
         styles = _Styles()
 
         def slider(name: str, cls: type, **kw: Any) -> W.ValueWidget:
-            return self._control(name, cls(continuous_update=False, style=styles.slider, layout=styles.plain, **kw))
+            return self._control(
+                name, cls(continuous_update=False, style=styles.slider, layout=styles.plain, **kw)
+            )
 
         def checkbox(name: str, value: bool, description: str) -> W.ValueWidget:
-            return self._control(name, W.Checkbox(value=value, description=description, indent=False,
-                                                  style=styles.check, layout=styles.box))
+            return self._control(
+                name,
+                W.Checkbox(
+                    value=value,
+                    description=description,
+                    indent=False,
+                    style=styles.check,
+                    layout=styles.box,
+                ),
+            )
 
         pages = []
         for label, (cls, hp) in self._specs.items():
             rows = [checkbox(f"{label}.show", label in shown, "show")]
             if "lr" in hp:
-                lr = float(hp["lr"]) if isinstance(hp["lr"], (int, float)) and hp["lr"] > 0 else lr_range[0]
-                rows.append(slider(f"{label}.lr", W.FloatLogSlider, value=lr, base=10, step=0.05,
-                                   min=math.log10(lr_range[0]), max=math.log10(lr_range[1]),
-                                   description="learning rate", readout_format=".3g"))
+                lr = (
+                    float(hp["lr"])
+                    if isinstance(hp["lr"], (int, float)) and hp["lr"] > 0
+                    else lr_range[0]
+                )
+                rows.append(
+                    slider(
+                        f"{label}.lr",
+                        W.FloatLogSlider,
+                        value=lr,
+                        base=10,
+                        step=0.05,
+                        min=math.log10(lr_range[0]),
+                        max=math.log10(lr_range[1]),
+                        description="learning rate",
+                        readout_format=".3g",
+                    )
+                )
             for key, (desc, a, b, st) in _SLIDERS.items():
                 if key in hp and isinstance(hp[key], (int, float)):
-                    rows.append(slider(f"{label}.{key}", W.FloatSlider, value=min(max(float(hp[key]), a), b),
-                                       min=a, max=b, step=st, description=desc, readout_format=".3g"))
+                    rows.append(
+                        slider(
+                            f"{label}.{key}",
+                            W.FloatSlider,
+                            value=min(max(float(hp[key]), a), b),
+                            min=a,
+                            max=b,
+                            step=st,
+                            description=desc,
+                            readout_format=".3g",
+                        )
+                    )
             if "betas" in hp:
                 for (key, a, b, st), v in zip(_BETAS, hp["betas"]):
-                    rows.append(slider(f"{label}.{key}", W.FloatSlider, value=min(max(float(v), a), b),
-                                       min=a, max=b, step=st, description=key, readout_format=".4g"))
+                    rows.append(
+                        slider(
+                            f"{label}.{key}",
+                            W.FloatSlider,
+                            value=min(max(float(v), a), b),
+                            min=a,
+                            max=b,
+                            step=st,
+                            description=key,
+                            readout_format=".4g",
+                        )
+                    )
             for key in _FLAGS:
                 if key in hp and isinstance(hp[key], bool):
                     rows.append(checkbox(f"{label}.{key}", hp[key], key))
@@ -265,12 +333,28 @@ class Explorer:
 
         place = []
         for k, (name, (a, b)) in enumerate(zip(("x0", "y0"), self.landscape.domain)):
-            place.append(slider(name, W.FloatSlider, value=start[k], min=a, max=b, step=(b - a) / 200,
-                                description=f"start {'xy'[k]}", readout_format=".3g"))
-        place.append(slider("steps", W.IntSlider, value=steps, min=1, max=max(1000, steps), description="steps"))
+            place.append(
+                slider(
+                    name,
+                    W.FloatSlider,
+                    value=start[k],
+                    min=a,
+                    max=b,
+                    step=(b - a) / 200,
+                    description=f"start {'xy'[k]}",
+                    readout_format=".3g",
+                )
+            )
+        place.append(
+            slider(
+                "steps", W.IntSlider, value=steps, min=1, max=max(1000, steps), description="steps"
+            )
+        )
         self._message_widget = W.HTML(value="")
         self.player_widget = PlayerWidget()
-        return W.VBox([tabs, W.HBox(place, layout=styles.row), self._message_widget, self.player_widget])
+        return W.VBox(
+            [tabs, W.HBox(place, layout=styles.row), self._message_widget, self.player_widget]
+        )
 
     def _on_change(self, change: Any) -> None:
         self.update()
@@ -319,7 +403,10 @@ class Explorer:
                 if keys[label] in self._cache:
                     continue
                 try:  # the optimizer's own validation, with torch's messages
-                    cls([torch.zeros(self.landscape.dim, dtype=torch.float64, requires_grad=True)], **hp)
+                    cls(
+                        [torch.zeros(self.landscape.dim, dtype=torch.float64, requires_grad=True)],
+                        **hp,
+                    )
                 except (ValueError, TypeError) as err:
                     errors.append(f"{label}: {err}")
                     del keys[label]
@@ -338,7 +425,8 @@ class Explorer:
         self._message_widget.value = (
             f'<div role="alert" style="color:#953800;background:#fff1e5;border:1px solid #ffc680;'
             f'border-radius:6px;padding:4px 8px">Invalid settings: {html.escape(self.message)}</div>'
-            if self.message else ""
+            if self.message
+            else ""
         )
 
     def _colors_on_show(self) -> list[str]:
@@ -346,14 +434,55 @@ class Explorer:
         return [self._colors[label] for label in self._trajectories] or list(PALETTE)
 
     def _data(self) -> dict[str, Any]:
-        return player_data(self._trajectories, None, title=self.title, colors=self._colors_on_show())
+        return player_data(
+            self._trajectories, None, title=self.title, colors=self._colors_on_show()
+        )
+
+    def page_settings(self) -> dict[str, Any] | None:
+        """The runs on show in the page API's terms (``el.optlibPlayer.settings()``).
+
+        ``{landscape, start, steps, runs: [{label, optimizer, hparams}]}``: ``landscape`` is the
+        attribute name in :mod:`optlib.landscapes`, ``optimizer`` the class name in
+        :mod:`optlib.optim`, ``hparams`` its constructor keywords. ``None`` when a run cannot be
+        named so (a student's own optimizer or landscape): only Python can recompute those.
+        """
+        import optlib.landscapes
+        import optlib.optim
+
+        name = next((k for k, v in vars(optlib.landscapes).items() if v is self.landscape), None)
+        if name is None:
+            return None
+        runs = []
+        for label in self._trajectories:
+            cls, hp = self.settings(label)
+            if getattr(optlib.optim, cls.__name__, None) is not cls:
+                return None
+            hparams = {k: list(v) if isinstance(v, tuple) else v for k, v in hp.items()}
+            if not all(
+                v is None or isinstance(v, (bool, int, float, str, list)) for v in hparams.values()
+            ):
+                return None
+            runs.append({"label": label, "optimizer": cls.__name__, "hparams": hparams})
+        start = self.start
+        return {
+            "landscape": name,
+            "start": [start] if isinstance(start, float) else list(start),
+            "steps": self.steps,
+            "runs": runs,
+        }
 
     # -- the two lives ---------------------------------------------------------------------
 
     def player(self) -> Player:
         """The static player of the current settings (what the published book shows)."""
-        return Player(self._trajectories, self._background, title=self.title, colors=self._colors_on_show(),
-                      note="A recording of an explorer: run the notebook to move its controls.")
+        return Player(
+            self._trajectories,
+            self._background,
+            title=self.title,
+            colors=self._colors_on_show(),
+            note="A recording of an explorer: run the notebook to move its controls.",
+            settings=self.page_settings(),
+        )
 
     def to_html(self) -> str:
         return self.player().to_html()

@@ -9,11 +9,13 @@ Colors are the Okabe-Ito palette, distinguishable under the common color-vision 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from optlib.landscapes import Landscape
+from optlib.viz._schema import items as _items
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -30,14 +32,6 @@ def _as_points(t: TrajectoryLike) -> np.ndarray:
     return np.asarray(getattr(t, "points", t), dtype=np.float64)
 
 
-def _items(trajectories: Mapping[str, TrajectoryLike] | Sequence[TrajectoryLike] | None):
-    if trajectories is None:
-        return []
-    if isinstance(trajectories, Mapping):
-        return list(trajectories.items())
-    return [(getattr(t, "label", "") or f"run {i}", t) for i, t in enumerate(trajectories)]
-
-
 def _axes(ax: Axes | None, **subplot_kw: Any) -> Axes:
     import matplotlib.pyplot as plt
 
@@ -51,13 +45,25 @@ def _axes(ax: Axes | None, **subplot_kw: Any) -> Axes:
 _LOSS_CEILING = 1e100
 
 
-def _in_view(*coords: np.ndarray, box: Sequence[tuple[float, float]], pad: float = 0.5) -> np.ndarray:
+def _in_view(
+    *coords: np.ndarray, box: Sequence[tuple[float, float]], pad: float = 0.5
+) -> np.ndarray:
     """Mask of the points inside ``box`` grown by ``pad`` of its size on every side."""
     inside = np.ones(len(coords[0]), dtype=bool)
     for c, (lo, hi) in zip(coords, box):
         span = hi - lo
         inside &= (c >= lo - pad * span) & (c <= hi + pad * span)
     return inside
+
+
+def _heights(landscape: Landscape, t: TrajectoryLike, points: np.ndarray) -> np.ndarray:
+    """The loss at each point: the recorded ``losses`` of a trajectory, computed only for bare arrays."""
+    losses = getattr(t, "losses", None)
+    if losses is not None and len(losses) == len(points):
+        return np.asarray(losses, dtype=np.float64)
+    import torch
+
+    return landscape(torch.as_tensor(points)).numpy()
 
 
 def _mark_end(ax: Axes, t: TrajectoryLike, x: float, y: float, color: str) -> None:
@@ -87,24 +93,17 @@ def contour(
         n: grid points per axis.
         show_minimizers: mark the known minimizers with a star.
     """
-    import matplotlib.colors as mcolors
+    from optlib.viz import _contours
 
     if landscape.dim != 2:
         raise ValueError(f"contour needs a 2-D landscape, {landscape.name} is {landscape.dim}-D")
     ax = _axes(ax)
     X, Y, Z = (a.numpy() for a in landscape.grid(n))
-    if log:
-        shift = Z.min() - 1e-3 if Z.min() <= 0 else 0.0
-        Zs = Z - shift
-        lv = np.geomspace(Zs.min(), Zs.max(), levels)
-        cs = ax.contourf(X, Y, Zs, levels=lv, norm=mcolors.LogNorm(), cmap="Greys", alpha=0.6)
-        ax.contour(X, Y, Zs, levels=lv, colors="0.45", linewidths=0.4)
-    else:
-        cs = ax.contourf(X, Y, Z, levels=levels, cmap="Greys", alpha=0.6)
-        ax.contour(X, Y, Z, levels=levels, colors="0.45", linewidths=0.4)
+    cs = _contours.draw(
+        ax, X, Y, Z, n=levels, log=log, cmap="Greys", alpha=0.6, lines="0.45", linewidth=0.4
+    )
     if show_minimizers:
-        for m in landscape.minimizers:
-            ax.plot(*m, marker="*", color="#F0E442", markersize=14, markeredgecolor="black")
+        _contours.star_minimizers(ax, landscape.minimizers, 14)
     for i, (label, t) in enumerate(_items(trajectories)):
         xy = _as_points(t).reshape(-1, 2)
         color = PALETTE[i % len(PALETTE)]
@@ -135,15 +134,22 @@ def surface(
     X, Y, Z = (a.numpy() for a in landscape.grid(n))
     ax.plot_surface(X, Y, Z, cmap="viridis", alpha=0.75, linewidth=0, antialiased=True)
     for i, (label, t) in enumerate(_items(trajectories)):
-        import torch
-
         xy = _as_points(t).reshape(-1, 2)
-        z = landscape(torch.as_tensor(xy)).numpy()
+        z = _heights(landscape, t, xy)
         # A diverged run leaves the box; draw the part a reader can see.
         keep = _in_view(xy[:, 0], xy[:, 1], z, box=(*landscape.domain, (Z.min(), Z.max())))
         xy, z = xy[keep], z[keep]
-        ax.plot(xy[:, 0], xy[:, 1], z, "o-", color=PALETTE[i % len(PALETTE)], ms=3, lw=1.5,
-                label=label, zorder=10)
+        ax.plot(
+            xy[:, 0],
+            xy[:, 1],
+            z,
+            "o-",
+            color=PALETTE[i % len(PALETTE)],
+            ms=3,
+            lw=1.5,
+            label=label,
+            zorder=10,
+        )
     ax.view_init(elev=elev, azim=azim)
     ax.set(xlabel="$x$", ylabel="$y$", zlabel="$f$", title=landscape.name)
     if trajectories:
@@ -161,6 +167,8 @@ def curve(
     """A 1-D landscape as a curve, with the iterates of each trajectory as dots on it."""
     import torch
 
+    from optlib.viz import _contours
+
     if landscape.dim != 1:
         raise ValueError(f"curve needs a 1-D landscape, {landscape.name} is {landscape.dim}-D")
     ax = _axes(ax)
@@ -169,12 +177,12 @@ def curve(
     f_lo, f_hi = fs.min().item(), fs.max().item()
     margin = 0.08 * (f_hi - f_lo)
     if show_minimizers:
-        for (m,) in landscape.minimizers:
-            ax.plot(m, landscape(torch.tensor(m)).item(), marker="*", color="#F0E442",
-                    markersize=14, markeredgecolor="black", linestyle="none")
+        _contours.star_minimizers(
+            ax, [(m, landscape(torch.tensor(m)).item()) for (m,) in landscape.minimizers], 14
+        )
     for i, (label, t) in enumerate(_items(trajectories)):
         x = _as_points(t).reshape(-1)
-        f = landscape(torch.as_tensor(x)).numpy()
+        f = _heights(landscape, t, x)
         # A diverged run leaves the picture: draw the iterates up to where it does.
         keep = _in_view(x, f, box=(landscape.domain[0], (f_lo, f_hi)))
         x, f = x[keep], f[keep]
@@ -182,8 +190,13 @@ def curve(
         ax.plot(x, f, "o-", color=color, ms=4, lw=0.8, alpha=0.9, label=label)
         if len(x):
             _mark_end(ax, t, x[-1], f[-1], color)
-    ax.set(xlim=landscape.domain[0], ylim=(f_lo - margin, f_hi + margin), xlabel="$x$",
-           ylabel="$f(x)$", title=landscape.name)
+    ax.set(
+        xlim=landscape.domain[0],
+        ylim=(f_lo - margin, f_hi + margin),
+        xlabel="$x$",
+        ylabel="$f(x)$",
+        title=landscape.name,
+    )
     ax.legend(fontsize=8)
     return ax
 
@@ -207,8 +220,14 @@ def loss_curves(
         y = np.minimum(y, _LOSS_CEILING)
         ax.plot(np.arange(len(y)), y, color=PALETTE[i % len(PALETTE)], lw=1.8, label=label)
         if getattr(c, "diverged", False):
-            ax.plot(len(y) - 1, y[-1], marker="X", color=PALETTE[i % len(PALETTE)],
-                    markersize=10, markeredgecolor="black")
+            ax.plot(
+                len(y) - 1,
+                y[-1],
+                marker="X",
+                color=PALETTE[i % len(PALETTE)],
+                markersize=10,
+                markeredgecolor="black",
+            )
     if log:
         ax.set_yscale("log")
     ax.set(xlabel=xlabel, ylabel=ylabel)
@@ -271,7 +290,9 @@ def convergence_map(
         raise ValueError(f"Invalid value: {value!r} (must be 'steps_to_tol' or 'final_loss')")
     names = list(result.axes)
     if len(names) not in (1, 2):
-        raise ValueError(f"convergence_map needs a sweep over 1 or 2 axes, got {len(names)}: {names}")
+        raise ValueError(
+            f"convergence_map needs a sweep over 1 or 2 axes, got {len(names)}: {names}"
+        )
     ax = _axes(ax)
     data = np.asarray(getattr(result, value), dtype=np.float64)
     diverged = np.asarray(result.diverged)
@@ -285,20 +306,33 @@ def convergence_map(
     finite = shown[np.isfinite(shown)]
     positive = finite.size > 0 and finite.min() > 0
     if log is None:
-        log = value == "final_loss" and positive and np.log10(finite.max()) - np.log10(finite.min()) > 2
+        log = (
+            value == "final_loss"
+            and positive
+            and np.log10(finite.max()) - np.log10(finite.min()) > 2
+        )
     norm = None
     if log and positive:
         # Runs that crawl to 1e-300 or blow up to 1e300 without overflowing would flatten the
         # scale: colors stop at 1e-16 and 1e12 (the colorbar's arrows say so).
-        norm = mcolors.LogNorm(vmin=max(finite.min(), 1e-16), vmax=min(finite.max(), 1e12), clip=False)
+        norm = mcolors.LogNorm(
+            vmin=max(finite.min(), 1e-16), vmax=min(finite.max(), 1e12), clip=False
+        )
 
     xa = result.axes[names[0]]
     xlog = _is_geometric(xa)
     if len(names) == 1:
         ax.plot(xa, shown, "o-", color=PALETTE[0], ms=3, lw=1.5)
         if diverged.any():
-            ax.plot(xa[diverged], np.full(diverged.sum(), np.nanmax(shown) if finite.size else 0), "X",
-                    color="black", ms=8, linestyle="none", label="diverged")
+            ax.plot(
+                xa[diverged],
+                np.full(diverged.sum(), np.nanmax(shown) if finite.size else 0),
+                "X",
+                color="black",
+                ms=8,
+                linestyle="none",
+                label="diverged",
+            )
             ax.legend(fontsize=8)
         ax.set(xlabel=_AXIS_NAMES.get(names[0], names[0]), ylabel=label)
         if xlog:
@@ -313,8 +347,15 @@ def convergence_map(
         special = np.full(shown.shape, np.nan)
         special[missing & ~diverged] = 0.0
         special[diverged] = 1.0
-        ax.pcolormesh(xe, ye, special.T, cmap=mcolors.ListedColormap(["#d9d9d9", "#111111"]),
-                      vmin=0, vmax=1, shading="flat")
+        ax.pcolormesh(
+            xe,
+            ye,
+            special.T,
+            cmap=mcolors.ListedColormap(["#d9d9d9", "#111111"]),
+            vmin=0,
+            vmax=1,
+            shading="flat",
+        )
         extend = "neither"
         if norm is not None:
             lo, hi = finite.min() < norm.vmin, finite.max() > norm.vmax
@@ -324,13 +365,29 @@ def convergence_map(
             ax.set_xscale("log")
         if ylog:
             ax.set_yscale("log")
-        ax.set(xlabel=_AXIS_NAMES.get(names[0], names[0]), ylabel=_AXIS_NAMES.get(names[1], names[1]),
-               xlim=(xe[0], xe[-1]), ylim=(ye[0], ye[-1]))
+        ax.set(
+            xlabel=_AXIS_NAMES.get(names[0], names[0]),
+            ylabel=_AXIS_NAMES.get(names[1], names[1]),
+            xlim=(xe[0], xe[-1]),
+            ylim=(ye[0], ye[-1]),
+        )
         handles = [Patch(facecolor="#111111", label="diverged")]
         if value == "steps_to_tol":
-            handles.append(Patch(facecolor="#d9d9d9", edgecolor="0.6",
-                                 label=f"not below {result.tol:g} in {result.steps} steps"))
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8, frameon=False)
+            handles.append(
+                Patch(
+                    facecolor="#d9d9d9",
+                    edgecolor="0.6",
+                    label=f"not below {result.tol:g} in {result.steps} steps",
+                )
+            )
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.15),
+            ncol=2,
+            fontsize=8,
+            frameon=False,
+        )
     what = "steps to tolerance" if value == "steps_to_tol" else "final loss"
     ax.set_title(title if title is not None else f"{result.label}: {what}")
     return ax
