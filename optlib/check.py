@@ -238,13 +238,14 @@ def _adadelta(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
         s["step"], s["square_avg"] = torch.tensor(0.0), torch.zeros_like(p)
         s["acc_delta"] = torch.zeros_like(p)
     s["step"] += 1
-    r1, r2 = (1 - rho, rho) if bug == "rho_swapped" else (rho, 1 - rho)
+    r1, r2 = (1 - rho, rho) if bug == "rho_swapped_sq" else (rho, 1 - rho)
     sq = s["square_avg"].mul_(r1).add_(r2 * g * g)
     if bug == "acc_delta_first":  # the delta accumulator takes g^2, before it is used
         s["acc_delta"].mul_(rho).add_((1 - rho) * g * g)
     delta = (s["acc_delta"] + eps).sqrt() / (sq + eps).sqrt() * g
+    r1, r2 = (1 - rho, rho) if bug == "rho_swapped_delta" else (rho, 1 - rho)
     if bug != "acc_delta_first":
-        s["acc_delta"].mul_(rho).add_((1 - rho) * delta * delta)
+        s["acc_delta"].mul_(r1).add_(r2 * delta * delta)
     p.sub_(lr * delta)
 
 
@@ -268,7 +269,8 @@ HINTS = {
     "buf = mu buf + (1 - dampening) g (fastbook #174)",
     "nesterov_buffer": "nesterov mix-up: stepped along the buffer instead of g + momentum * buf",
     "alpha_swapped": "alpha and 1 - alpha swapped in the square average",
-    "rho_swapped": "Adadelta's rho applied to the wrong term (rho and 1 - rho swapped, d2l-en #1196)",
+    "rho_swapped_sq": "Adadelta's rho and 1 - rho swapped in square_avg",
+    "rho_swapped_delta": "Adadelta's rho and 1 - rho swapped in acc_delta",
     "acc_delta_first": "Adadelta's delta accumulator fed g^2 (rho applied to the wrong "
     "accumulator, d2l-en #1196)",
 }
@@ -278,7 +280,7 @@ BUGS = {
              "betas_swapped", "decay_flip", "amsgrad_vhat"],
     "rmsprop": ["eps_in_root", "lr_in_buffer", "alpha_swapped", "decoupled"],
     "adagrad": ["eps_in_root", "decoupled"],
-    "adadelta": ["rho_swapped", "acc_delta_first", "decoupled"],
+    "adadelta": ["rho_swapped_sq", "rho_swapped_delta", "acc_delta_first", "decoupled"],
 }  # fmt: skip
 BUGS["adamw"] = BUGS["adam"]
 
@@ -387,11 +389,9 @@ def _first_mismatch(a: Tensor, b: Tensor, rtol: float) -> tuple | None:
     return None
 
 
-def _compare(ref: list, got: list, sc: Scenario, keys: bool, upto: int | None = None) -> Divergence | None:
+def _compare(ref: list, got: list, sc: Scenario, keys: bool) -> Divergence | None:
     rtol = RTOL[sc.dtype]
     for t, ((rp, rs), (gp, gs)) in enumerate(zip(ref, got), start=1):
-        if upto is not None and t > upto:
-            break
         for i, (a, b) in enumerate(zip(rp, gp)):
             bad = _first_mismatch(a, b, rtol)
             if bad:
@@ -512,7 +512,7 @@ def check_optimizer(cls: type, reference: type, *, runs: int = 24, **options: An
         div = _compare(ref, got, sc, keys_checked)
         report.scenarios.append((sc.name, div is None))
         if div is not None:
-            div.hint = _diagnose(reference, sc, got, div.step)
+            div.hint = _diagnose(reference, sc, got, keys_checked)
             report.divergence = div
             return report
     return report
@@ -538,20 +538,22 @@ def _same_keys(ref: list, got: list) -> bool:
     )
 
 
-def _diagnose(reference: type, sc: Scenario, got: list, step: int) -> str | None:
-    """The known mistake whose mutant reproduces the student's parameters up to ``step``."""
+def _diagnose(reference: type, sc: Scenario, got: list, keys: bool) -> str | None:
+    """The known mistake whose mutant reproduces the student's whole run of this scenario."""
     family = _family(reference)
     if family is None:
         return None
     config = dict(sc.config)
     if family == "adam" and "decoupled_weight_decay" in config:
         family = "adamw" if config["decoupled_weight_decay"] else "adam"
+    # hyperparameters the student's class does not take run at the reference's defaults
+    rest = {k: v for k, v in _defaults(reference).items() if k not in config}
     for bug in BUGS[family]:
         try:
-            mutant = _run(Mutant, sc, {"family": family, "bug": bug})
+            mutant = _run(Mutant, sc, {"family": family, "bug": bug, **rest})
         except (KeyError, ValueError, RuntimeError):
             continue
-        if _compare(mutant, got, sc, keys=False, upto=step) is None:
+        if _compare(mutant, got, sc, keys) is None:
             return HINTS[bug]
     return None
 
