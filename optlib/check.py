@@ -29,7 +29,7 @@ import torch
 from torch import Tensor
 from torch.optim import Optimizer
 
-__all__ = ["Report", "Divergence", "check_optimizer"]
+__all__ = ["Divergence", "Report", "check_optimizer"]
 
 PERF_FLAGS = {"foreach", "fused", "capturable", "differentiable"}
 RTOL = {torch.float32: 2e-5, torch.float64: 1e-10}
@@ -113,7 +113,10 @@ class Report:
 
 
 def _fmt(config: dict) -> str:
-    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in config.items())
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+        for k, v in config.items()
+    )
 
 
 # -- mutants: the reference's update with one known mistake injected --------------------------
@@ -121,7 +124,12 @@ def _fmt(config: dict) -> str:
 
 
 def _sgd(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
-    lr, mu, damp, wd = h["lr"], h.get("momentum", 0.0), h.get("dampening", 0.0), h["weight_decay"]
+    lr, mu, damp, wd = (
+        h["lr"],
+        h.get("momentum", 0.0),
+        h.get("dampening", 0.0),
+        h["weight_decay"],
+    )
     if wd and bug == "decoupled":
         p.mul_(1 - lr * wd)
     elif wd:
@@ -129,7 +137,11 @@ def _sgd(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
     if mu:
         buf = s.get("momentum_buffer")
         if buf is None:
-            scale = 1 - damp if bug == "zero_init" else (lr if bug == "lr_in_buffer" else 1.0)
+            scale = (
+                1 - damp
+                if bug == "zero_init"
+                else (lr if bug == "lr_in_buffer" else 1.0)
+            )
             buf = s["momentum_buffer"] = g.clone() * scale
         else:
             dg = (1 - mu) * g if bug == "ema" else (1 - damp) * g
@@ -182,7 +194,13 @@ def _adam(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
 
 
 def _rmsprop(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
-    lr, alpha, eps, wd, mu = h["lr"], h["alpha"], h["eps"], h["weight_decay"], h["momentum"]
+    lr, alpha, eps, wd, mu = (
+        h["lr"],
+        h["alpha"],
+        h["eps"],
+        h["weight_decay"],
+        h["momentum"],
+    )
     if bug == "alpha_swapped":
         alpha = 1 - alpha
     if wd and bug == "decoupled":
@@ -288,14 +306,20 @@ BUGS["adamw"] = BUGS["adam"]
 class Mutant(Optimizer):
     """The reference's update (for SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta) with ``bug``."""
 
-    def __init__(self, params: Any, family: str, bug: str | None, **defaults: Any) -> None:
+    def __init__(
+        self, params: Any, family: str, bug: str | None, **defaults: Any
+    ) -> None:
         self.family, self.bug = family, bug
         super().__init__(params, defaults)
 
     @torch.no_grad()
     def step(self, closure: Any = None) -> None:
         for group in self.param_groups:
-            h = dict(group, _decoupled=self.family == "adamw" or group.get("decoupled_weight_decay"))
+            h = dict(
+                group,
+                _decoupled=self.family == "adamw"
+                or group.get("decoupled_weight_decay"),
+            )
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -316,21 +340,31 @@ class Scenario:
     grad_scale: float = 1.0
     two_groups: bool = False
     missing: bool = False  # parameter 1 gets no gradient on the first steps
-    lr_change: int | None = None  # after this step, every group's lr is multiplied by 0.1
-    round_trip: int | None = None  # after this step, state_dict -> fresh instance -> load
+    lr_change: int | None = (
+        None  # after this step, every group's lr is multiplied by 0.1
+    )
+    round_trip: int | None = (
+        None  # after this step, state_dict -> fresh instance -> load
+    )
 
 
 def _params(sc: Scenario) -> list[Tensor]:
     gen = torch.Generator().manual_seed(sc.seed)
-    return [torch.randn(s, generator=gen, dtype=torch.float64).to(sc.dtype) for s in SHAPES]
+    return [
+        torch.randn(s, generator=gen, dtype=torch.float64).to(sc.dtype) for s in SHAPES
+    ]
 
 
 def _grads(sc: Scenario) -> list[list[Tensor | None]]:
     gen = torch.Generator().manual_seed(10_000 + sc.seed)
     out = []
     for t in range(1, sc.steps + 1):
-        scale = sc.grad_scale * (0.05 if t > sc.steps // 2 and sc.name == "amsgrad" else 1.0)
-        row = [scale * torch.randn(s, generator=gen, dtype=torch.float64) for s in SHAPES]
+        scale = sc.grad_scale * (
+            0.05 if t > sc.steps // 2 and sc.name == "amsgrad" else 1.0
+        )
+        row = [
+            scale * torch.randn(s, generator=gen, dtype=torch.float64) for s in SHAPES
+        ]
         if sc.missing and t <= 2:
             row[1] = None
         out.append([None if g is None else g.to(sc.dtype) for g in row])
@@ -358,7 +392,10 @@ def _run(cls: type, sc: Scenario, extra: dict | None = None) -> list[tuple[list,
         snaps.append(
             (
                 [p.detach().clone() for p in params],
-                [{k: _clone(v) for k, v in opt.state.get(p, {}).items()} for p in params],
+                [
+                    {k: _clone(v) for k, v in opt.state.get(p, {}).items()}
+                    for p in params
+                ],
             )
         )
         if sc.lr_change == t:
@@ -377,14 +414,25 @@ def _clone(v: Any) -> Any:
 
 def _first_mismatch(a: Tensor, b: Tensor, rtol: float) -> tuple | None:
     """(index, expected, got) of the worst element when a and b differ beyond rtol x scale."""
-    a, b = torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64)
+    a, b = (
+        torch.as_tensor(a, dtype=torch.float64),
+        torch.as_tensor(b, dtype=torch.float64),
+    )
     if a.shape != b.shape:
         return ((), float("nan"), float("nan"))
     err = (a - b).abs()
     scale = max(a.abs().max().item() if a.numel() else 0.0, 1e-300)
     if not torch.isfinite(b).all() or err.max().item() > rtol * scale:
-        flat = int(torch.nan_to_num(err, nan=math.inf).flatten().argmax()) if a.numel() else 0
-        idx = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), a.shape)) if a.dim() else ()
+        flat = (
+            int(torch.nan_to_num(err, nan=math.inf).flatten().argmax())
+            if a.numel()
+            else 0
+        )
+        idx = (
+            tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), a.shape))
+            if a.dim()
+            else ()
+        )
         return (idx, a.flatten()[flat].item(), b.flatten()[flat].item())
     return None
 
@@ -395,7 +443,9 @@ def _compare(ref: list, got: list, sc: Scenario, keys: bool) -> Divergence | Non
         for i, (a, b) in enumerate(zip(rp, gp)):
             bad = _first_mismatch(a, b, rtol)
             if bad:
-                return Divergence(sc.name, sc.config, t, i, "parameter", bad[1], bad[2], bad[0])
+                return Divergence(
+                    sc.name, sc.config, t, i, "parameter", bad[1], bad[2], bad[0]
+                )
         if not keys:
             continue
         for i, (sa, sb) in enumerate(zip(rs, gs)):
@@ -404,7 +454,9 @@ def _compare(ref: list, got: list, sc: Scenario, keys: bool) -> Divergence | Non
                     continue
                 bad = _first_mismatch(va, sb[k], rtol)
                 if bad:
-                    return Divergence(sc.name, sc.config, t, i, k, bad[1], bad[2], bad[0])
+                    return Divergence(
+                        sc.name, sc.config, t, i, k, bad[1], bad[2], bad[0]
+                    )
     return None
 
 
@@ -413,8 +465,14 @@ def _compare(ref: list, got: list, sc: Scenario, keys: bool) -> Divergence | Non
 
 def _accepted(cls: type) -> tuple[set[str], bool]:
     sig = inspect.signature(cls.__init__)
-    names = {n for n in list(sig.parameters)[2:] if sig.parameters[n].kind.name != "VAR_KEYWORD"}
-    var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+    names = {
+        n
+        for n in list(sig.parameters)[2:]
+        if sig.parameters[n].kind.name != "VAR_KEYWORD"
+    }
+    var_kw = any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()
+    )
     return names, var_kw
 
 
@@ -424,7 +482,9 @@ def _defaults(reference: type) -> dict:
     for name, p in list(sig.parameters.items())[2:]:
         if name in PERF_FLAGS or p.default is inspect.Parameter.empty:
             continue
-        if isinstance(p.default, (bool, int, float, tuple)) and not isinstance(p.default, Tensor):
+        if isinstance(p.default, (bool, int, float, tuple)) and not isinstance(
+            p.default, Tensor
+        ):
             out[name] = p.default
     return out
 
@@ -436,7 +496,11 @@ def _draw(name: str, default: Any, rng: random.Random) -> Any:
     if isinstance(default, tuple):  # betas
         return (rng.choice([0.0, rng.uniform(0.5, 0.95)]), rng.uniform(0.8, 0.999))
     if name == "lr":
-        return float(default) * 10 ** rng.uniform(-1, 1) if default else 10 ** rng.uniform(-3, -1)
+        return (
+            float(default) * 10 ** rng.uniform(-1, 1)
+            if default
+            else 10 ** rng.uniform(-3, -1)
+        )
     if "eps" in name:
         return rng.choice([1e-8, 1e-6, 1e-3, 0.1])
     if name == "weight_decay":
@@ -455,7 +519,9 @@ def _family(reference: type) -> str | None:
     return name if name in CORES else None
 
 
-def check_optimizer(cls: type, reference: type, *, runs: int = 24, **options: Any) -> Report:
+def check_optimizer(
+    cls: type, reference: type, *, runs: int = 24, **options: Any
+) -> Report:
     """Run ``cls`` beside ``reference`` on many seeded configurations; report the first divergence.
 
     Args:
@@ -472,14 +538,20 @@ def check_optimizer(cls: type, reference: type, *, runs: int = 24, **options: An
     """
     for arg, value in (("cls", cls), ("reference", reference)):
         if not isinstance(value, type):
-            raise TypeError(f"{arg} must be a class (an Optimizer subclass), got {value!r}")
+            raise TypeError(
+                f"{arg} must be a class (an Optimizer subclass), got {value!r}"
+            )
         if not issubclass(value, Optimizer):
-            raise TypeError(f"{arg} must be a torch.optim.Optimizer subclass, got {value.__name__}")
+            raise TypeError(
+                f"{arg} must be a torch.optim.Optimizer subclass, got {value.__name__}"
+            )
     accepted, var_kw = _accepted(cls)
     defaults = _defaults(reference)
     unknown = set(options) - set(defaults) - {"lr"}
     if unknown:
-        raise ValueError(f"options: {sorted(unknown)} are not keywords of {reference.__name__}")
+        raise ValueError(
+            f"options: {sorted(unknown)} are not keywords of {reference.__name__}"
+        )
     usable = {k: v for k, v in defaults.items() if var_kw or k in accepted}
     if "lr" not in usable and (var_kw or "lr" in accepted):
         usable["lr"] = options.get("lr", 1e-3)
@@ -533,7 +605,8 @@ def _keys(snaps: list) -> list[str]:
 
 def _same_keys(ref: list, got: list) -> bool:
     return all(
-        {k for k, v in a.items() if v is not None} == {k for k, v in b.items() if v is not None}
+        {k for k, v in a.items() if v is not None}
+        == {k for k, v in b.items() if v is not None}
         for a, b in zip(ref[-1][1], got[-1][1])
     )
 
@@ -558,7 +631,9 @@ def _diagnose(reference: type, sc: Scenario, got: list, keys: bool) -> str | Non
     return None
 
 
-def _scenarios(reference: type, base: dict, usable: dict, options: dict, runs: int) -> list:
+def _scenarios(
+    reference: type, base: dict, usable: dict, options: dict, runs: int
+) -> list:
     """The probes (each where one classic mistake shows), then seeded random configurations."""
 
     def with_(**over: Any) -> dict:
@@ -587,16 +662,22 @@ def _scenarios(reference: type, base: dict, usable: dict, options: dict, runs: i
     if "centered" in usable:
         probes.append(Scenario("centered", with_(centered=True, **mom)))
     if "maximize" in usable:
-        probes.append(Scenario("maximize", with_(maximize=True, weight_decay=0.05, **mom)))
+        probes.append(
+            Scenario("maximize", with_(maximize=True, weight_decay=0.05, **mom))
+        )
     rng = random.Random(0)
     for seed in range(runs):
         cfg = with_(**{k: _draw(k, v, rng) for k, v in usable.items()})
         probes.append(
             Scenario(
-                f"random configuration {seed + 1}", cfg, seed=seed + 1,
-                dtype=(torch.float64, torch.float32)[seed % 2], two_groups=seed % 3 == 0,
-                missing=seed % 4 == 1, lr_change=4 if seed % 3 == 1 else None,
+                f"random configuration {seed + 1}",
+                cfg,
+                seed=seed + 1,
+                dtype=(torch.float64, torch.float32)[seed % 2],
+                two_groups=seed % 3 == 0,
+                missing=seed % 4 == 1,
+                lr_change=4 if seed % 3 == 1 else None,
                 round_trip=rng.randint(1, 7) if seed % 2 == 0 else None,
-            )  # fmt: skip
+            )
         )
     return probes

@@ -15,7 +15,7 @@ import torch
 from torch.optim import Optimizer
 
 import optlib.optim
-from optlib.check import check_optimizer
+from optlib.check import BUGS, HINTS, Mutant, check_optimizer
 
 
 class Student(Optimizer):
@@ -36,9 +36,9 @@ class Student(Optimizer):
 class MySGD(Student):
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
                  nesterov=False, maximize=False):  # fmt: skip
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))  # fmt: skip
+        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
+                                      "weight_decay": weight_decay, "nesterov": nesterov,
+                                      "maximize": maximize})  # fmt: skip
 
     def update(self, p, g, state, group):
         mu = group["momentum"]
@@ -47,7 +47,9 @@ class MySGD(Student):
             if "momentum_buffer" not in state:
                 state["momentum_buffer"] = g.clone()
             else:
-                state["momentum_buffer"] = mu * state["momentum_buffer"] + self.push(g, group)
+                state["momentum_buffer"] = mu * state["momentum_buffer"] + self.push(
+                    g, group
+                )
             buf = state["momentum_buffer"]
             g = g + mu * buf if group["nesterov"] else buf
         p.sub_(group["lr"] * g)
@@ -62,8 +64,8 @@ class MyAdam(Student):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  amsgrad=False):  # fmt: skip
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad))  # fmt: skip
+        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                                      "amsgrad": amsgrad})  # fmt: skip
 
     def update(self, p, g, state, group):
         lr, wd = group["lr"], group["weight_decay"]
@@ -72,7 +74,9 @@ class MyAdam(Student):
         else:
             g = g + wd * p
         if not state:
-            state.update(step=0, exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p))
+            state.update(
+                step=0, exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p)
+            )
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = torch.zeros_like(p)
         state["step"] += 1
@@ -103,14 +107,18 @@ class MyAdam(Student):
 class MyAdamW(MyAdam):
     decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    def __init__(
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2
+    ):
         super().__init__(params, lr, betas, eps, weight_decay)
 
 
 class MyRMSprop(Student):
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0):
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum))  # fmt: skip
+    def __init__(
+        self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0
+    ):
+        super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
+                                      "momentum": momentum})  # fmt: skip
 
     def update(self, p, g, state, group):
         lr, alpha, mu = group["lr"], group["alpha"], group["momentum"]
@@ -123,7 +131,9 @@ class MyRMSprop(Student):
         state["square_avg"] = alpha * state["square_avg"] + (1 - alpha) * g * g
         scaled = g / self.root(state["square_avg"], group["eps"])
         if mu:
-            state["momentum_buffer"] = self.buffer(state["momentum_buffer"], mu, scaled, lr)
+            state["momentum_buffer"] = self.buffer(
+                state["momentum_buffer"], mu, scaled, lr
+            )
             p.sub_(self.apply(state["momentum_buffer"], lr))
         else:
             p.sub_(lr * scaled)
@@ -142,7 +152,7 @@ class MyAdagrad(Student):
     """Correct, but under its own state key names: the checker compares parameters only."""
 
     def __init__(self, params, lr=1e-2, eps=1e-10, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, eps=eps, weight_decay=weight_decay))
+        super().__init__(params, {"lr": lr, "eps": eps, "weight_decay": weight_decay})
 
     def update(self, p, g, state, group):
         g = g + group["weight_decay"] * p
@@ -152,16 +162,22 @@ class MyAdagrad(Student):
 
 class MyAdadelta(Student):
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
+        super().__init__(
+            params, {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay}
+        )
 
     def update(self, p, g, state, group):
         rho, eps = group["rho"], group["eps"]
         g = g + group["weight_decay"] * p
         if not state:
-            state.update(step=0, square_avg=torch.zeros_like(p), acc_delta=torch.zeros_like(p))
+            state.update(
+                step=0, square_avg=torch.zeros_like(p), acc_delta=torch.zeros_like(p)
+            )
         state["step"] += 1
         state["square_avg"] = rho * state["square_avg"] + (1 - rho) * g * g
-        delta = (state["acc_delta"] + eps).sqrt() / (state["square_avg"] + eps).sqrt() * g
+        delta = (
+            (state["acc_delta"] + eps).sqrt() / (state["square_avg"] + eps).sqrt() * g
+        )
         state["acc_delta"] = self.delta_acc(state, rho, g, delta)
         p.sub_(group["lr"] * delta)
 
@@ -188,7 +204,9 @@ def test_correct_students_pass(cls, reference):
 
 @pytest.mark.parametrize("name", optlib.optim.__all__)
 def test_optlib_optimizers_pass_against_torch(name):
-    report = check_optimizer(getattr(optlib.optim, name), getattr(torch.optim, name), runs=12)
+    report = check_optimizer(
+        getattr(optlib.optim, name), getattr(torch.optim, name), runs=12
+    )
     assert report.ok, str(report)
     assert not report.notes  # same state keys: state tensors were compared too
 
@@ -211,7 +229,11 @@ class SGDLrInBuffer(MySGD):
             return p.sub_(lr * g)
         push = lr * g if buf is None else lr * (1 - group["dampening"]) * g
         state["momentum_buffer"] = push if buf is None else mu * buf + push
-        p.sub_(lr * g + mu * state["momentum_buffer"] if group["nesterov"] else state["momentum_buffer"])
+        p.sub_(
+            lr * g + mu * state["momentum_buffer"]
+            if group["nesterov"]
+            else state["momentum_buffer"]
+        )
 
 
 class SGDAsEMA(MySGD):
@@ -263,7 +285,9 @@ class AdamWCoupled(MyAdamW):
 
 class AdamAMSGradOnVHat(MyAdam):
     def amsgrad_max(self, state, v, b2, t):
-        state["max_exp_avg_sq"] = torch.maximum(state["max_exp_avg_sq"], v / (1 - b2**t))
+        state["max_exp_avg_sq"] = torch.maximum(
+            state["max_exp_avg_sq"], v / (1 - b2**t)
+        )
         return state["max_exp_avg_sq"]
 
 
@@ -287,11 +311,15 @@ class AdadeltaWrongAccumulator(MyAdadelta):
         rho, eps = group["rho"], group["eps"]
         g = g + group["weight_decay"] * p
         if not state:
-            state.update(step=0, square_avg=torch.zeros_like(p), acc_delta=torch.zeros_like(p))
+            state.update(
+                step=0, square_avg=torch.zeros_like(p), acc_delta=torch.zeros_like(p)
+            )
         state["step"] += 1
         state["square_avg"] = rho * state["square_avg"] + (1 - rho) * g * g
         state["acc_delta"] = rho * state["acc_delta"] + (1 - rho) * g * g
-        delta = (state["acc_delta"] + eps).sqrt() / (state["square_avg"] + eps).sqrt() * g
+        delta = (
+            (state["acc_delta"] + eps).sqrt() / (state["square_avg"] + eps).sqrt() * g
+        )
         p.sub_(group["lr"] * delta)
 
 
@@ -313,12 +341,18 @@ WRONG = [
     (AdamAMSGradOnVHat, torch.optim.Adam, "AMSGrad max taken over v_hat"),
     (RMSpropEpsInRoot, torch.optim.RMSprop, "eps inside the square root"),
     (RMSpropLrInBuffer, torch.optim.RMSprop, "lr inside the momentum buffer"),
-    (AdadeltaWrongAccumulator, torch.optim.Adadelta, "rho applied to the wrong accumulator"),
+    (
+        AdadeltaWrongAccumulator,
+        torch.optim.Adadelta,
+        "rho applied to the wrong accumulator",
+    ),
     (AdadeltaRhoSwapped, optlib.optim.Adadelta, "rho and 1 - rho swapped in acc_delta"),
 ]
 
 
-@pytest.mark.parametrize("cls, reference, hint", WRONG, ids=lambda c: getattr(c, "__name__", ""))
+@pytest.mark.parametrize(
+    "cls, reference, hint", WRONG, ids=lambda c: getattr(c, "__name__", "")
+)
 def test_each_classic_mistake_fails_with_its_hint(cls, reference, hint):
     report = check_optimizer(cls, reference)
     assert not report.ok and not report
@@ -346,7 +380,9 @@ class AdamDriftsLate(MyAdam):
     """A mistake no mutant knows: the step doubles from step 6 on. No hint is invented."""
 
     def step_of(self, m_hat, v_hat, lr, eps):
-        return super().step_of(m_hat, v_hat, lr, eps) * (2 if self.state_steps() > 5 else 1)
+        return super().step_of(m_hat, v_hat, lr, eps) * (
+            2 if self.state_steps() > 5 else 1
+        )
 
     def state_steps(self):
         return max(int(s["step"]) for s in self.state.values())
@@ -354,7 +390,9 @@ class AdamDriftsLate(MyAdam):
 
 def test_an_unknown_mistake_names_its_step_and_no_hint():
     report = check_optimizer(AdamDriftsLate, torch.optim.Adam)
-    assert not report.ok and report.divergence.step == 6 and report.divergence.hint is None
+    assert (
+        not report.ok and report.divergence.step == 6 and report.divergence.hint is None
+    )
     assert "step 6," in str(report) and "hint" not in str(report)
 
 
@@ -378,13 +416,16 @@ def test_options_fix_hyperparameters():
 
     class PlainSGD(Student):
         def __init__(self, params, lr=1e-3):
-            super().__init__(params, dict(lr=lr))
+            super().__init__(params, {"lr": lr})
 
         def update(self, p, g, state, group):
             p.sub_(group["lr"] * g)
 
     assert check_optimizer(PlainSGD, torch.optim.SGD).ok
-    assert not any("maximize" in name for name, _ in check_optimizer(PlainSGD, torch.optim.SGD).scenarios)
+    assert not any(
+        "maximize" in name
+        for name, _ in check_optimizer(PlainSGD, torch.optim.SGD).scenarios
+    )
 
 
 def test_html_is_a_green_or_red_table():
@@ -407,5 +448,24 @@ def test_bad_input_names_the_argument():
 
 def test_importing_optlib_does_not_import_the_checker():
     code = "import optlib, optlib.optim, sys; print('optlib.check' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"
+
+
+MUTANTS = [(family, bug) for family, bugs in BUGS.items() for bug in bugs]
+TORCH = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
+         "adagrad": "Adagrad", "adadelta": "Adadelta"}  # fmt: skip
+
+
+@pytest.mark.parametrize("family, bug", MUTANTS)
+def test_every_mutant_is_caught_and_diagnosed_as_itself(family, bug):
+    """The probes reach every known mistake, and no other mutant explains it first."""
+
+    class Injected(Mutant):
+        def __init__(self, params, **kw):
+            super().__init__(params, family, bug, **kw)
+
+    report = check_optimizer(Injected, getattr(torch.optim, TORCH[family]), runs=4)
+    assert not report.ok and report.divergence.hint == HINTS[bug], str(report)
