@@ -469,3 +469,17 @@ def test_every_mutant_is_caught_and_diagnosed_as_itself(family, bug):
 
     report = check_optimizer(Injected, getattr(torch.optim, TORCH[family]), runs=4)
     assert not report.ok and report.divergence.hint == HINTS[bug], str(report)
+
+
+class SGDOwnKeys(MySGD):
+    """Correct, with the buffer under its own name: the note must say so."""
+
+    def update(self, p, g, state, group):
+        torch_state = {"momentum_buffer": state.pop("buf")} if "buf" in state else {}
+        super().update(p, g, torch_state, group)
+        state.update({"buf": v for v in torch_state.values()})
+
+
+def test_own_key_names_are_noticed_even_when_the_first_run_has_no_state():
+    report = check_optimizer(SGDOwnKeys, torch.optim.SGD, runs=4)
+    assert report.ok and "compared parameters only" in str(report), str(report)
