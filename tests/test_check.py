@@ -477,7 +477,8 @@ class SGDOwnKeys(MySGD):
     def update(self, p, g, state, group):
         torch_state = {"momentum_buffer": state.pop("buf")} if "buf" in state else {}
         super().update(p, g, torch_state, group)
-        state.update({"buf": v for v in torch_state.values()})
+        if "momentum_buffer" in torch_state:
+            state["buf"] = torch_state["momentum_buffer"]
 
 
 def test_own_key_names_are_noticed_even_when_the_first_run_has_no_state():
