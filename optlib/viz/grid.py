@@ -38,8 +38,9 @@ The page API, on the element (``el.optlibPlayer``, as for the player):
 - ``settings()`` -> ``{axis, value, label, index}`` of the setting shown;
 - ``set({value})`` or ``set({index})`` shows another setting (the nearest value) at once;
 - ``curves()`` -> ``[{name, x, y}]``: the shipped numbers of the shown setting, per series;
-- ``state()`` -> ``{index, drawn, plot, xlim, ylim, log_y}`` (for tests: what the last
-  redraw drew, and where); ``destroy()``.
+- ``state()`` -> ``{index, plot, drawn: [{name, color, pixels}], xlim, ylim, log_y}``: what
+  the last redraw drew and where (``plot`` the plot box, ``pixels`` the canvas position of
+  every point of the shown curve, null at a gap), for tests; ``destroy()``.
 """
 
 from __future__ import annotations

@@ -79,8 +79,9 @@ const drawGrid = (canvas, data, index, theme, W, ratio) => {
   g.textAlign = "right";
   g.textBaseline = "top";
   g.fillText(`${data.axis} = ${data.labels[index]}`, r.x + r.w - 6, r.y + 5);
+  const at = (s) => s.y[index].map((v, j) => (Number.isFinite(v) ? [px(s.x[j]), ya.f(v)] : null));
   return { index, plot: { x: r.x, y: r.y, w: r.w, h: r.h },
-    drawn: data.series.map((s) => ({ name: s.name, index, points: s.y[index].length })) };
+    drawn: data.series.map((s) => ({ name: s.name, color: s.color, pixels: at(s) })) };
 };
 
 /**
