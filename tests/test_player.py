@@ -226,7 +226,7 @@ def test_assets_load_from_the_package():
     positions = [lib.index(_assets.asset(part).strip()) for part in _assets.PARTS]
     assert positions == sorted(positions)
     assert lib.startswith("(() => {") and lib.rstrip().endswith("})()")
-    assert "return Object.freeze({ mount, version: VERSION });" in lib
+    assert "return Object.freeze({ mount, mountGrid, version: VERSION });" in lib
 
 
 def test_the_minifier_keeps_code_after_a_comment():

@@ -20,6 +20,7 @@ stays light.
 
 from typing import Any
 
+from optlib.viz.grid import GridPlayer
 from optlib.viz.player import Background, Player, background, player
 from optlib.viz.static import (
     PALETTE,
@@ -35,6 +36,7 @@ __all__ = [
     "PALETTE",
     "Background",
     "Explorer",
+    "GridPlayer",
     "Player",
     "TrajectoryLike",
     "background",

@@ -31,6 +31,7 @@ PARTS = (
     "js/render.js",  # canvas layers, incremental path drawing, axes, markers
     "js/controls.js",  # the DOM: title, canvases, legend, buttons, slider, speed
     "js/keyboard.js",  # keys when the player has focus
+    "js/grid.js",  # mountGrid(): a slider over a precomputed grid of settings (grid.py)
     "js/player.js",  # mount(): state, playback, print still, the element's API
 )
 

@@ -223,4 +223,4 @@ const mount = (root, data) => {
   return api;
 };
 
-return Object.freeze({ mount, version: VERSION });
+return Object.freeze({ mount, mountGrid, version: VERSION });
