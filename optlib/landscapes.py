@@ -121,7 +121,10 @@ x_sin = Landscape(
     minimizers=((-0.6457736765434056,), (0.6457736765434056,), (2.5396881748167717,)),
     minimum=-2.519972588598207,
     formula=r"f(x) = x \sin(-\pi x)",
-    reference="Zhang et al., Dive into Deep Learning, sec. 12.1 (local vs global minima)",
+    reference=(
+        "this course's own 1-D example of local vs global minima "
+        "(d2l sec. 12.1 uses x cos(pi x) on [-1, 2] instead)"
+    ),
     start=(1.2,),
 )
 
