@@ -26,16 +26,16 @@ const engineLandscape = (s) => {
 };
 
 /** The runs of settings `s`; an invalid run becomes "label: message" (Python's message). */
-const computeRuns = (s) => {
+const computeRuns = (s, labels) => {
   const errors = [];
   const traces = [];
   try {
     ENGINE.run({ ...s, runs: [] }); // the start and the steps, checked once for all runs
     s.runs.forEach((r, i) => {
       try {
-        traces.push({ ...ENGINE.run({ ...s, runs: [r] })[0], label: r.label ?? r.optimizer, i });
+        traces.push({ ...ENGINE.run({ ...s, runs: [r] })[0], label: r.label ?? labels[i] ?? r.optimizer, i });
       } catch (e) {
-        errors.push(`${r.label ?? r.optimizer}: ${e.message}`);
+        errors.push(`${r.label ?? labels[i] ?? r.optimizer}: ${e.message}`);
       }
     });
   } catch (e) {
@@ -51,7 +51,7 @@ const knobValue = (hp, key) => (key === "beta1" ? hp.betas?.[0] : key === "beta2
  * Build the controls for settings `cur` in `box` (replacing what was there); each change
  * calls onChange(mutate) with a function that edits the settings.
  */
-const buildLive = (box, uid, cur, extent, dim, onChange) => {
+const buildLive = (box, uid, cur, labels, extent, dim, onChange) => {
   const doc = box.ownerDocument;
   const focused = doc.activeElement?.id;
   box.replaceChildren();
@@ -77,8 +77,9 @@ const buildLive = (box, uid, cur, extent, dim, onChange) => {
   };
   cur.runs.forEach((r, i) => {
     const fs = make(doc, "fieldset", "optlib-run", box);
-    make(doc, "legend", "", fs).textContent = r.label ?? r.optimizer;
-    const sel = make(doc, "select", "optlib-opt", fs, { id: `${uid}-r${i}-opt`, "aria-label": `${r.label ?? r.optimizer}: optimizer` });
+    const name = r.label ?? labels[i] ?? r.optimizer;
+    make(doc, "legend", "", fs).textContent = name;
+    const sel = make(doc, "select", "optlib-opt", fs, { id: `${uid}-r${i}-opt`, "aria-label": `${name}: optimizer` });
     for (const name of Object.keys(ENGINE.optimizers)) {
       make(doc, "option", "", sel, { value: name }).textContent = name;
     }

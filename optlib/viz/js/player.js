@@ -181,7 +181,7 @@ const mount = (root, data) => {
 
   // -- live: the engine recomputes an explorer's runs as its controls move (live.js) ------
   const showRuns = () => {
-    const { traces, errors } = computeRuns(live.cur);
+    const { traces, errors } = computeRuns(live.cur, live.labels);
     const was = playing;
     pause();
     setData({
@@ -205,7 +205,7 @@ const mount = (root, data) => {
       ? `The start [${live.cur.start.join(", ")}] is outside the picture: moved to [${c.map(fmt).join(", ")}].` : "";
     live.cur.start = c;
   };
-  const rebuild = () => buildLive(live.box, root.id, live.cur, model.extent, model.dim, change);
+  const rebuild = () => buildLive(live.box, root.id, live.cur, live.labels, model.extent, model.dim, change);
   const change = (mutate, structural = false) => {
     mutate();
     live.clamped = "";
@@ -237,6 +237,7 @@ const mount = (root, data) => {
     live = {
       cur: JSON.parse(JSON.stringify(model.settings)),
       colors: model.traces.map((t) => t.color),
+      labels: model.traces.map((t) => t.label), // the data's names of runs the settings leave unnamed
       box: make(doc, "div", "optlib-live", ui.body, { role: "group", "aria-label": "Settings of the runs" }),
       msg: make(doc, "div", "optlib-message", ui.body, { role: "alert" }),
       clamped: "",
