@@ -1,6 +1,6 @@
 r"""When to stop training: small criteria that compose with ``|`` and ``&``.
 
-A criterion looks at the state of a run (a :class:`~optlib.train.history.TrainState`: steps,
+A criterion looks at the state of a run (a :class:`~optlib.history.TrainState`: steps,
 epochs, elapsed time, the recorded history and the model) and answers "stop now?". When it
 says yes, its :attr:`~Criterion.reason` says why, in words. Criteria combine:
 
@@ -12,10 +12,12 @@ so ``MaxEpochs(200) | EarlyStopping(patience=10)`` stops at whichever comes firs
 ``LossBelow(1e-3) & MaxEpochs(10)`` stops at the first epoch after the tenth with a small loss.
 
 A criterion reads a series by name (its ``monitor``): the step series ``"loss"``, ``"lr"``,
-``"grad_norm"`` (checked after every step) or an epoch series such as ``"train_loss"``,
-``"val_loss"``, ``"val_mape"`` (checked at the end of every epoch; see
-:class:`~optlib.train.history.History`). :func:`~optlib.train.fit` checks before training that
-every monitored series will exist.
+``"lr/1"``, ..., ``"grad_norm"`` (checked after every step) or an epoch series such as
+``"train_loss"``, ``"val_loss"``, ``"val_mape"`` (checked at the end of every epoch; see
+:class:`~optlib.history.History`). :func:`~optlib.train.fit` checks before training that
+every monitored series will exist. Criteria that compare values say which way is better with
+one word, ``mode="min"`` (a loss, an error) or ``mode="max"`` (an accuracy). :func:`replay`
+asks a criterion after the fact, on a recorded run.
 
 References:
     Prechelt (1998), "Early stopping - but when?", in *Neural Networks: Tricks of the Trade*.
@@ -26,12 +28,12 @@ from __future__ import annotations
 
 import inspect
 import math
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from torch import Tensor
 
-if TYPE_CHECKING:
-    from optlib.train.history import TrainState
+from optlib._argcheck import flag, integer, real
+from optlib.history import History, TrainState, is_step_series
 
 __all__ = [
     "AllOf",
@@ -46,32 +48,33 @@ __all__ = [
     "MetricThreshold",
     "Plateau",
     "TimeBudget",
+    "replay",
 ]
 
-STEP_KEYS = ("loss", "lr", "grad_norm")
 Mode = Literal["min", "max"]
 
 
 def _values(state: TrainState, monitor: str) -> list[float]:
     h = state.history
-    return h.steps[monitor] if monitor in STEP_KEYS else h.epochs.get(monitor, [])
+    return h.steps.get(monitor, []) if is_step_series(monitor) else h.epochs.get(monitor, [])
 
 
 def _where(monitor: str, index: int) -> str:
     """``index`` is 0-based in the series; steps and epochs are counted from 1."""
-    return f"{'step' if monitor in STEP_KEYS else 'epoch'} {index + 1}"
-
-
-def _positive(name: str, value: float, integer: bool = False) -> None:
-    bad = isinstance(value, bool) or not isinstance(value, int if integer else (int, float))
-    if bad or not math.isfinite(value) or value <= 0:
-        kind = "an integer >= 1" if integer else "a number > 0"
-        raise ValueError(f"Invalid {name}: {value} (must be {kind})")
+    return f"{'step' if is_step_series(monitor) else 'epoch'} {index + 1}"
 
 
 def _mode(mode: str) -> None:
-    if mode not in ("min", "max"):
-        raise ValueError(f"Invalid mode: {mode!r} (must be 'min' or 'max')")
+    if not isinstance(mode, str) or mode not in ("min", "max"):
+        old = {"below": " ('below' is now 'min')", "above": " ('above' is now 'max')"}
+        hint = old.get(mode, "") if isinstance(mode, str) else ""
+        raise ValueError(f"Invalid mode: {mode!r} (must be 'min' or 'max'){hint}")
+
+
+def _monitor(monitor: str) -> str:
+    if not isinstance(monitor, str) or not monitor:
+        raise TypeError(f"Invalid monitor: {monitor!r} (must be the name of a recorded series)")
+    return monitor
 
 
 def nonfinite_reason(what: str, value: float, where: str) -> str:
@@ -145,7 +148,10 @@ class _Composite(Criterion):
         flat: list[Criterion] = []
         for c in criteria:
             if not isinstance(c, Criterion):
-                raise TypeError(f"can only combine stopping criteria, got {type(c).__name__}")
+                raise TypeError(
+                    f"Invalid criteria: {c!r} (can only combine stopping criteria, "
+                    f"got {type(c).__name__})"
+                )
             flat.extend(c.criteria if type(c) is type(self) else [c])
         self.criteria = flat
         self.per_step = any(c.per_step for c in flat)
@@ -211,7 +217,7 @@ class MaxSteps(Criterion):
     per_step = True
 
     def __init__(self, max_steps: int) -> None:
-        _positive("max_steps", max_steps, integer=True)
+        max_steps = integer("max_steps", max_steps, 1)
         super().__init__()
         self.max_steps = max_steps
 
@@ -229,7 +235,7 @@ class MaxEpochs(Criterion):
     """
 
     def __init__(self, max_epochs: int) -> None:
-        _positive("max_epochs", max_epochs, integer=True)
+        max_epochs = integer("max_epochs", max_epochs, 1)
         super().__init__()
         self.max_epochs = max_epochs
 
@@ -249,7 +255,7 @@ class TimeBudget(Criterion):
     per_step = True
 
     def __init__(self, seconds: float) -> None:
-        _positive("seconds", seconds)
+        seconds = real("seconds", seconds, low=0, low_open=True, what="a number > 0")
         super().__init__()
         self.seconds = seconds
 
@@ -260,42 +266,44 @@ class TimeBudget(Criterion):
 
 
 class MetricThreshold(Criterion):
-    r"""Stop when the latest value of ``monitor`` crosses ``threshold``.
+    r"""Stop when the latest value of ``monitor`` reaches ``threshold``.
 
-    ``mode="below"`` stops at :math:`v_t < \text{threshold}`, ``mode="above"`` at
+    ``mode="min"`` (a quantity to minimize, such as a loss or an error) stops at
+    :math:`v_t < \text{threshold}`, ``mode="max"`` (a score, such as accuracy) at
     :math:`v_t > \text{threshold}`. The monitor may be any series, for instance a validation
     metric that is not the training loss: ``MetricThreshold("val_mape", 5.0)``.
 
     Args:
         monitor: the series to watch, e.g. ``"val_mape"``, ``"val_accuracy"``.
-        threshold: the value to cross.
-        mode: ``"below"`` or ``"above"`` (default: ``"below"``).
+        threshold: the value to reach.
+        mode: ``"min"`` or ``"max"``, as in :class:`EarlyStopping` and :class:`Plateau`
+            (default: ``"min"``).
     """
 
-    def __init__(self, monitor: str, threshold: float,
-                 mode: Literal["below", "above"] = "below") -> None:
-        if mode not in ("below", "above"):
-            raise ValueError(f"Invalid mode: {mode!r} (must be 'below' or 'above')")
-        if not (isinstance(threshold, (int, float)) and math.isfinite(threshold)):
-            raise ValueError(f"Invalid threshold: {threshold} (must be a finite number)")
+    def __init__(self, monitor: str, threshold: float, mode: Mode = "min") -> None:
+        _mode(mode)
+        threshold = real("threshold", threshold)
         super().__init__()
-        self.monitor, self.threshold, self.mode = monitor, threshold, mode
-        self.per_step = monitor in STEP_KEYS
+        self.monitor, self.threshold, self.mode = _monitor(monitor), threshold, mode
+        self.per_step = is_step_series(monitor)
 
     def _check(self, state: TrainState) -> str | None:
         values = _values(state, self.monitor)
         if not values:
             return None
         v = values[-1]
-        crossed = v < self.threshold if self.mode == "below" else v > self.threshold
+        crossed = v < self.threshold if self.mode == "min" else v > self.threshold
         if crossed:
-            return (f"{self.monitor} = {v:.4g} at {_where(self.monitor, len(values) - 1)} is "
-                    f"{self.mode} the threshold {self.threshold:g}")
+            side = "below" if self.mode == "min" else "above"
+            return (
+                f"{self.monitor} = {v:.4g} at {_where(self.monitor, len(values) - 1)} is "
+                f"{side} the threshold {self.threshold:g}"
+            )
         return None
 
 
 class LossBelow(MetricThreshold):
-    """Stop when the loss falls below ``threshold``.
+    """Stop when the loss falls below ``threshold`` (``MetricThreshold(monitor, threshold)``).
 
     Args:
         threshold: the target loss.
@@ -304,7 +312,7 @@ class LossBelow(MetricThreshold):
     """
 
     def __init__(self, threshold: float, monitor: str = "train_loss") -> None:
-        super().__init__(monitor, threshold, "below")
+        super().__init__(monitor, threshold, "min")
 
 
 class LossChangeBelow(Criterion):
@@ -322,10 +330,10 @@ class LossChangeBelow(Criterion):
     """
 
     def __init__(self, tol: float, monitor: str = "train_loss", relative: bool = False) -> None:
-        _positive("tol", tol)
+        tol = real("tol", tol, low=0, low_open=True, what="a number > 0")
         super().__init__()
-        self.tol, self.monitor, self.relative = tol, monitor, relative
-        self.per_step = monitor in STEP_KEYS
+        self.tol, self.monitor, self.relative = tol, _monitor(monitor), flag("relative", relative)
+        self.per_step = is_step_series(monitor)
 
     def _check(self, state: TrainState) -> str | None:
         values = _values(state, self.monitor)
@@ -336,9 +344,11 @@ class LossChangeBelow(Criterion):
         bound = self.tol * abs(prev) if self.relative else self.tol
         if change < bound:
             kind = "relative change" if self.relative else "change"
-            return (f"converged: {self.monitor} changed by {change:.3g} between "
-                    f"{_where(self.monitor, len(values) - 2)} and "
-                    f"{_where(self.monitor, len(values) - 1)} ({kind} tolerance {self.tol:g})")
+            return (
+                f"converged: {self.monitor} changed by {change:.3g} between "
+                f"{_where(self.monitor, len(values) - 2)} and "
+                f"{_where(self.monitor, len(values) - 1)} ({kind} tolerance {self.tol:g})"
+            )
         return None
 
 
@@ -363,15 +373,15 @@ class Plateau(Criterion):
         mode: ``"min"`` for losses, ``"max"`` for scores like accuracy (default: ``"min"``).
     """
 
-    def __init__(self, window: int, tol: float = 1e-4, monitor: str = "train_loss",
-                 mode: Mode = "min") -> None:
-        _positive("window", window, integer=True)
-        if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
-            raise ValueError(f"Invalid tol: {tol} (must be a number >= 0)")
+    def __init__(
+        self, window: int, tol: float = 1e-4, monitor: str = "train_loss", mode: Mode = "min"
+    ) -> None:
+        window = integer("window", window, 1)
+        tol = real("tol", tol, low=0, what="a number >= 0")
         _mode(mode)
         super().__init__()
-        self.window, self.tol, self.monitor, self.mode = window, tol, monitor, mode
-        self.per_step = monitor in STEP_KEYS
+        self.window, self.tol, self.monitor, self.mode = window, tol, _monitor(monitor), mode
+        self.per_step = is_step_series(monitor)
 
     def _check(self, state: TrainState) -> str | None:
         values, w = _values(state, self.monitor), self.window
@@ -381,8 +391,10 @@ class Plateau(Criterion):
         after = sum(values[-w:]) / w
         gain = before - after if self.mode == "min" else after - before
         if gain < self.tol:
-            return (f"plateau: the mean {self.monitor} over the last {w} went from "
-                    f"{before:.4g} to {after:.4g} (improvement {gain:.3g} < tol {self.tol:g})")
+            return (
+                f"plateau: the mean {self.monitor} over the last {w} went from "
+                f"{before:.4g} to {after:.4g} (improvement {gain:.3g} < tol {self.tol:g})"
+            )
         return None
 
 
@@ -408,17 +420,23 @@ class EarlyStopping(Criterion):
         that stops training, not when another one (say a step budget) does.
     """
 
-    def __init__(self, patience: int = 5, monitor: str = "val_loss", mode: Mode = "min",
-                 min_delta: float = 0.0, restore_best_weights: bool = True) -> None:
-        _positive("patience", patience, integer=True)
-        if monitor in STEP_KEYS:
+    def __init__(
+        self,
+        patience: int = 5,
+        monitor: str = "val_loss",
+        mode: Mode = "min",
+        min_delta: float = 0.0,
+        restore_best_weights: bool = True,
+    ) -> None:
+        patience = integer("patience", patience, 1)
+        if is_step_series(_monitor(monitor)):
             raise ValueError(f"Invalid monitor: {monitor!r} (early stopping needs an epoch series)")
         _mode(mode)
-        if not (isinstance(min_delta, (int, float)) and min_delta >= 0):
-            raise ValueError(f"Invalid min_delta: {min_delta} (must be >= 0)")
+        min_delta = real("min_delta", min_delta, low=0, what="a number >= 0")
         super().__init__()
         self.patience, self.monitor, self.mode = patience, monitor, mode
-        self.min_delta, self.restore_best_weights = min_delta, restore_best_weights
+        self.min_delta = min_delta
+        self.restore_best_weights = flag("restore_best_weights", restore_best_weights)
         self._clear()
 
     def _clear(self) -> None:
@@ -445,16 +463,22 @@ class EarlyStopping(Criterion):
             if self._improved(v):
                 self.best, self.best_epoch, self.wait = v, self._seen, 0
                 if self.restore_best_weights and state.model is not None:
-                    self._best_state = {k: t.detach().clone()
-                                        for k, t in state.model.state_dict().items()}
+                    self._best_state = {
+                        k: t.detach().clone() for k, t in state.model.state_dict().items()
+                    }
             else:
                 self.wait += 1
         if self.wait >= self.patience:
-            restore = (f"; restored the weights of epoch {self.best_epoch}"
-                       if self.restore_best_weights and self._best_state else "")
-            return (f"early stopping: {self.monitor} has not improved for {self.wait} epochs "
-                    f"(patience {self.patience}); best {self.best:.4g} at epoch "
-                    f"{self.best_epoch}{restore}")
+            restore = (
+                f"; restored the weights of epoch {self.best_epoch}"
+                if self.restore_best_weights and self._best_state
+                else ""
+            )
+            return (
+                f"early stopping: {self.monitor} has not improved for {self.wait} epochs "
+                f"(patience {self.patience}); best {self.best:.4g} at epoch "
+                f"{self.best_epoch}{restore}"
+            )
         return None
 
     def on_stop(self, state: TrainState) -> None:
@@ -462,8 +486,13 @@ class EarlyStopping(Criterion):
             state.model.load_state_dict(self._best_state)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
-                "seen": self._seen, "best_state": dict(self._best_state)}
+        return {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "wait": self.wait,
+            "seen": self._seen,
+            "best_state": dict(self._best_state),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
@@ -486,16 +515,16 @@ class Divergence(Criterion):
         monitor: the series (default: ``"loss"``, the step loss, checked every step).
     """
 
-    def __init__(self, threshold: float | None = None, factor: float | None = None,
-                 monitor: str = "loss") -> None:
-        if threshold is not None and not (isinstance(threshold, (int, float))
-                                          and math.isfinite(threshold)):
-            raise ValueError(f"Invalid threshold: {threshold} (must be a finite number)")
-        if factor is not None and not (isinstance(factor, (int, float)) and factor > 1):
-            raise ValueError(f"Invalid factor: {factor} (must be > 1)")
+    def __init__(
+        self, threshold: float | None = None, factor: float | None = None, monitor: str = "loss"
+    ) -> None:
+        if threshold is not None:
+            threshold = real("threshold", threshold)
+        if factor is not None:
+            factor = real("factor", factor, low=1, low_open=True, what="a finite number > 1")
         super().__init__()
-        self.threshold, self.factor, self.monitor = threshold, factor, monitor
-        self.per_step = monitor in STEP_KEYS
+        self.threshold, self.factor, self.monitor = threshold, factor, _monitor(monitor)
+        self.per_step = is_step_series(monitor)
 
     def _check(self, state: TrainState) -> str | None:
         values = _values(state, self.monitor)
@@ -507,9 +536,63 @@ class Divergence(Criterion):
         elif self.threshold is not None and v > self.threshold:
             reason = f"diverged: {self.monitor} = {v:.4g} at {where} exceeds {self.threshold:g}"
         elif self.factor is not None and values[0] > 0 and v > self.factor * values[0]:
-            reason = (f"diverged: {self.monitor} = {v:.4g} at {where} is {v / values[0]:.3g} "
-                      f"times its first value {values[0]:.4g} (factor {self.factor:g})")
+            reason = (
+                f"diverged: {self.monitor} = {v:.4g} at {where} is {v / values[0]:.3g} "
+                f"times its first value {values[0]:.4g} (factor {self.factor:g})"
+            )
         else:
             return None
         self.diverged = True
         return reason
+
+
+def _prefix(history: History, steps: int, epochs: int) -> History:
+    """The record as it stood after ``steps`` steps and ``epochs`` complete epochs."""
+    return History(
+        steps={k: v[:steps] for k, v in history.steps.items()},
+        epochs={k: v[:epochs] for k, v in history.epochs.items()},
+    )
+
+
+def replay(criterion: Criterion, history: History) -> int | None:
+    """The step at which ``criterion`` would have stopped the run recorded in ``history``.
+
+    A criterion reads only the record, so it can be asked after the fact, without training
+    again. ``replay`` asks it exactly when :func:`~optlib.train.fit` does: after every step if
+    it is a step criterion (:attr:`Criterion.per_step`), and at the end of every epoch. A run
+    stopped by the criterion is the beginning of the recorded one, so the answer equals the
+    ``history.n_steps`` of that run. The criterion is reset first; the clock it sees is the
+    recorded ``"time"`` of the last complete epoch (0 before the first).
+
+    Args:
+        criterion: any criterion, or a combination.
+        history: a finished run's record (from ``fit``), or a History whose ``steps["loss"]``
+            holds step losses (then only the steps are replayed).
+
+    Returns:
+        The number of steps taken when it fires, or ``None`` if it never does.
+    """
+    if not isinstance(criterion, Criterion):
+        raise TypeError(f"Invalid criterion: {criterion!r} (must be an optlib.stopping criterion)")
+    if not isinstance(history, History):
+        raise TypeError(f"Invalid history: {type(history).__name__} (must be a History)")
+    criterion.reset()
+    ends = list(history.epochs.get("step", []))
+    times = list(history.epochs.get("time", []))
+    epoch = 0
+    for step in range(1, history.n_steps + 1):
+        state = TrainState(
+            step=step,
+            epoch=epoch,
+            elapsed=times[epoch - 1] if epoch else 0.0,
+            history=_prefix(history, step, epoch),
+        )
+        if criterion.per_step and criterion(state):
+            return step
+        while epoch < len(ends) and ends[epoch] == step:
+            epoch += 1
+            state.epoch, state.history = epoch, _prefix(history, step, epoch)
+            state.elapsed = times[epoch - 1] if epoch <= len(times) else state.elapsed
+            if criterion(state):
+                return step
+    return None

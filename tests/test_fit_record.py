@@ -110,3 +110,25 @@ def test_resume_of_a_run_without_a_record_is_refused(tmp_path):
     with pytest.raises(ValueError, match="Invalid record_params"):
         fit(model, torch.optim.SGD(model.parameters(), lr=0.1), nn.MSELoss(), X2, Y2,
             epochs=2, progress=False, resume=ckpt, record_params=True)
+
+
+def test_every_parameter_groups_lr_is_recorded():
+    # Two groups, each with its own lr, halved every step: "lr" stays group 0 (as before),
+    # "lr/1" is group 1; a criterion can watch it after every step.
+    from optlib.stopping import MetricThreshold
+
+    model = nn.Sequential(nn.Linear(1, 1), nn.Linear(1, 1))
+    opt = torch.optim.SGD([{"params": model[0].parameters()},
+                           {"params": model[1].parameters(), "lr": 0.4}], lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    stop = MetricThreshold("lr/1", 0.06)
+    assert stop.per_step
+    h = fit(model, opt, nn.MSELoss(), X2, Y2, epochs=2, batch_size=1, shuffle=False,
+            scheduler=sched, scheduler_interval="step", stop=stop, progress=False)
+    assert_close(h.steps["lr"], [0.1, 0.05, 0.025, 0.0125])
+    assert_close(h.steps["lr/1"], [0.4, 0.2, 0.1, 0.05])
+    assert h.n_steps == 4 and "lr/1 = 0.05 at step 4" in h.stop_reason
+    one = line()
+    single = fit(one, torch.optim.SGD(one.parameters(), lr=0.1), nn.MSELoss(), X2, Y2,
+                 epochs=1, progress=False)
+    assert sorted(single.steps) == ["grad_norm", "loss", "lr"]  # one group: the old schema

@@ -73,7 +73,7 @@ def test_metric_threshold_on_a_validation_metric():
     c = MetricThreshold("val_mape", 5.0)
     assert fires_first_at(c, "val_mape", [12.0, 6.0, 4.9]) == 3
     assert "val_mape = 4.9" in c.reason and "below" in c.reason
-    up = MetricThreshold("val_accuracy", 0.9, mode="above")
+    up = MetricThreshold("val_accuracy", 0.9, mode="max")
     assert fires_first_at(up, "val_accuracy", [0.8, 0.9, 0.95]) == 3
     assert "above" in up.reason
     assert up.monitors() == {"val_accuracy"}
@@ -226,3 +226,48 @@ def test_composition_flattens_and_propagates():
 def test_bad_arguments_name_the_argument(make, name):
     with pytest.raises(ValueError, match=rf"Invalid {name}\b"):
         make()
+
+
+def test_mode_is_min_or_max_everywhere_and_old_words_get_a_hint():
+    for make in (lambda m: MetricThreshold("val_accuracy", 0.9, mode=m),
+                 lambda m: Plateau(3, mode=m), lambda m: EarlyStopping(mode=m)):
+        assert make("min").mode == "min" and make("max").mode == "max"
+    with pytest.raises(ValueError, match=r"Invalid mode: 'above' .*'above' is now 'max'"):
+        MetricThreshold("val_accuracy", 0.9, mode="above")
+    with pytest.raises(ValueError, match=r"Invalid mode: 'below' .*'below' is now 'min'"):
+        MetricThreshold("val_accuracy", 0.9, mode="below")
+
+
+def test_numpy_numbers_are_numbers():
+    import numpy as np
+
+    assert MaxEpochs(np.int64(3)).max_epochs == 3 and type(MaxSteps(np.int32(4)).max_steps) is int
+    assert EarlyStopping(patience=np.int64(2), min_delta=np.float32(0.5)).min_delta == 0.5
+    assert Plateau(np.int64(2), tol=np.float64(0.1)).window == 2
+    with pytest.raises(ValueError, match=r"Invalid max_epochs\b"):
+        MaxEpochs(True)
+
+
+def test_replay_answers_as_a_real_run_would():
+    from optlib.stopping import replay
+    from optlib.train import fit, moons
+
+    X, y = moons(60, noise=0.3, seed=0)
+
+    def train(stop=None, epochs=40):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+        return fit(model, torch.optim.SGD(model.parameters(), lr=0.2), nn.CrossEntropyLoss(),
+                   X, y, epochs=epochs, batch_size=16, val_data=(X, y), stop=stop,
+                   progress=False)
+
+    ref = train()
+    for make in (lambda: Plateau(8, tol=1e-2, monitor="loss"),  # a step criterion
+                 lambda: LossBelow(0.45),                        # an epoch criterion
+                 lambda: MaxSteps(30) | LossChangeBelow(0.02, relative=True)):
+        stopped = train(make())
+        assert stopped.n_steps < ref.n_steps
+        assert replay(make(), ref) == stopped.n_steps
+    assert replay(MaxSteps(10_000), ref) is None
+    with pytest.raises(TypeError, match=r"Invalid criterion\b"):
+        replay(5, ref)

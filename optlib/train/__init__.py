@@ -3,13 +3,16 @@
 - :mod:`optlib.train.data`: seeded toy data sets (lines, cubics, ``sin(b cos(a x))``, circles,
   moons, spirals) and a train/validation split; no downloads.
 - :mod:`optlib.train.batching`: shuffle-and-partition mini-batches with a seeded generator.
-- :mod:`optlib.train.loop`: the ``fit`` loop, returning a :class:`History` that :mod:`optlib.viz`
-  draws; stopping criteria come from :mod:`optlib.stopping`.
+- :mod:`optlib.train.loop`: the ``fit`` loop, returning a :class:`~optlib.history.History`
+  that :mod:`optlib.viz` draws; stopping criteria come from :mod:`optlib.stopping`.
+- :mod:`optlib.train.checks`: what ``fit`` checks before its first step.
 - :mod:`optlib.train.checkpoint`: save a run to one file and resume it bit for bit.
 - :mod:`optlib.train.metrics`: accuracy and MAPE.
+- :mod:`optlib.train.progress`: the progress bar.
 - :mod:`optlib.train.rewind`: after a blow-up, back to the last finite state.
 """
 
+from optlib.history import History, TrainState
 from optlib.train.batching import MiniBatches, batch_indices
 from optlib.train.checkpoint import load_checkpoint, save_checkpoint
 from optlib.train.data import (
@@ -24,7 +27,6 @@ from optlib.train.data import (
     train_val_split,
 )
 from optlib.train.loop import fit
-from optlib.train.history import History, TrainState
 from optlib.train.metrics import accuracy, mape
 
 __all__ = [

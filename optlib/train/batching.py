@@ -20,18 +20,20 @@ network's step).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import torch
 from torch import Tensor
 
+from optlib._argcheck import MAX_SAMPLES, flag, integer, tensor
+from optlib._argcheck import seed as check_seed
+
 __all__ = ["MiniBatches", "batch_indices", "check_batch_size"]
 
 
-def check_batch_size(batch_size: int) -> None:
-    """Raise ``ValueError`` unless ``batch_size`` is a positive integer."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"Invalid batch_size: {batch_size} (must be an integer >= 1)")
+def check_batch_size(batch_size: int) -> int:
+    """``batch_size`` as an ``int``; ``ValueError`` unless it is an integer >= 1."""
+    return integer("batch_size", batch_size, 1)
 
 
 def batch_indices(
@@ -56,9 +58,8 @@ def batch_indices(
         A list of ``int64`` index tensors: ``n // batch_size`` full batches, then the remainder
         unless ``drop_last``. Empty when ``drop_last`` and ``n < batch_size``.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"Invalid n: {n} (must be an integer >= 1: the data set is empty)")
-    check_batch_size(batch_size)
+    n, batch_size = integer("n", n, 1, MAX_SAMPLES), check_batch_size(batch_size)
+    shuffle, drop_last = flag("shuffle", shuffle), flag("drop_last", drop_last)
     order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
     batches = list(torch.split(order, batch_size))
     if drop_last and len(batches[-1]) < batch_size:
@@ -95,22 +96,23 @@ class MiniBatches:
         drop_last: bool = False,
         seed: int = 0,
     ) -> None:
+        tensor("X", X), tensor("y", y)
         if len(X) != len(y):
             raise ValueError(
                 f"Invalid y: {len(y)} targets for {len(X)} samples in X (must have the same length)"
             )
         if len(X) == 0:
             raise ValueError("Invalid X: the data set is empty (0 samples)")
-        batch_size = len(X) if batch_size is None else batch_size
-        check_batch_size(batch_size)
+        batch_size = check_batch_size(len(X) if batch_size is None else batch_size)
         if drop_last and batch_size > len(X):
             raise ValueError(
                 f"Invalid batch_size: {batch_size} is larger than the {len(X)} samples, "
                 "so drop_last=True leaves no batch"
             )
         self.X, self.y = X, y
-        self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
-        self.generator = torch.Generator().manual_seed(seed)
+        self.batch_size, self.shuffle = batch_size, flag("shuffle", shuffle)
+        self.drop_last = flag("drop_last", drop_last)
+        self.generator = torch.Generator().manual_seed(check_seed("seed", seed))
 
     def __len__(self) -> int:
         n, b = len(self.X), self.batch_size
@@ -122,8 +124,13 @@ class MiniBatches:
             yield self.X, self.y
             return
         on_cpu = self.X.device.type == "cpu"
-        for idx in batch_indices(n, self.batch_size, shuffle=self.shuffle,
-                                 drop_last=self.drop_last, generator=self.generator):
+        for idx in batch_indices(
+            n,
+            self.batch_size,
+            shuffle=self.shuffle,
+            drop_last=self.drop_last,
+            generator=self.generator,
+        ):
             if not on_cpu:
                 idx = idx.to(self.X.device)
             yield self.X[idx], self.y[idx]

@@ -32,6 +32,9 @@ import math
 import torch
 from torch import Tensor, nn
 
+from optlib._argcheck import MAX_SAMPLES, integer, real
+from optlib._argcheck import seed as check_seed
+
 __all__ = [
     "SinCos",
     "circles",
@@ -45,15 +48,22 @@ __all__ = [
 ]
 
 
-def _check(n: int, noise: float, minimum: int = 1) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
-        raise ValueError(f"Invalid n: {n} (must be an integer >= {minimum})")
-    if not (isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"Invalid noise: {noise} (must be a finite number >= 0)")
+def _check(n: int, noise: float, minimum: int = 1) -> tuple[int, float]:
+    """``n`` as an ``int`` and ``noise`` as a ``float``, both checked."""
+    n = integer("n", n, minimum, MAX_SAMPLES)
+    return n, real("noise", noise, low=0, what="a finite number >= 0")
+
+
+def _add_noise(values: Tensor, noise: float, eps: Tensor) -> Tensor:
+    """``values + noise * eps``, refused if a huge ``noise`` overflows the dtype."""
+    out = values + noise * eps
+    if not torch.isfinite(out).all():
+        raise ValueError(f"Invalid noise: {noise} (overflows {out.dtype})")
+    return out
 
 
 def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
+    return torch.Generator().manual_seed(check_seed("seed", seed))
 
 
 def _grid(n: int, low: float, high: float, dtype: torch.dtype) -> Tensor:
@@ -84,10 +94,10 @@ def linear(
     Returns:
         ``X`` of shape ``(n, 1)`` and ``y`` of shape ``(n, 1)``.
     """
-    _check(n, noise)
+    n, noise = _check(n, noise)
     x = _grid(n, low, high, dtype)
     eps = torch.randn(x.shape, generator=_generator(seed), dtype=dtype)
-    return x, 4 * x + noise * eps
+    return x, _add_noise(4 * x, noise, eps)
 
 
 def cubic(
@@ -112,10 +122,10 @@ def cubic(
     Returns:
         ``X`` of shape ``(n, 1)`` and ``y`` of shape ``(n, 1)``.
     """
-    _check(n, noise)
+    n, noise = _check(n, noise)
     x = _grid(n, low, high, dtype)
     eps = torch.randn(x.shape, generator=_generator(seed), dtype=dtype)
-    return x, 4 * x**3 + 3 + noise * eps
+    return x, _add_noise(4 * x**3 + 3, noise, eps)
 
 
 class SinCos(nn.Module):
@@ -167,13 +177,13 @@ def sin_cos(
     Returns:
         ``X`` of shape ``(n, 1)`` and ``y`` of shape ``(n, 1)``.
     """
-    _check(n, noise)
+    n, noise = _check(n, noise)
     if not low < high:
         raise ValueError(f"Invalid low: {low} (must be below high={high})")
     g = _generator(seed)
     x = low + (high - low) * torch.rand((n, 1), generator=g, dtype=dtype)
     eps = torch.randn((n, 1), generator=g, dtype=dtype)
-    return x, torch.sin(b * torch.cos(a * x)) + noise * eps
+    return x, _add_noise(torch.sin(b * torch.cos(a * x)), noise, eps)
 
 
 def sin_cos_loss(a: Tensor, b: Tensor, X: Tensor, y: Tensor) -> Tensor:
@@ -235,16 +245,20 @@ def circles(
     Returns:
         ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)`` (``torch.long``).
     """
-    _check(n, noise, minimum=2)
-    if not 0 < factor < 1:
+    n, noise = _check(n, noise, minimum=2)
+    if not 0 < real("factor", factor, what="in (0, 1)") < 1:
         raise ValueError(f"Invalid factor: {factor} (must be in (0, 1))")
     g = _generator(seed)
     counts = _split(n, 2)
-    radius = torch.cat([torch.full((counts[0],), 1.0, dtype=dtype),
-                        torch.full((counts[1],), float(factor), dtype=dtype)])
+    radius = torch.cat(
+        [
+            torch.full((counts[0],), 1.0, dtype=dtype),
+            torch.full((counts[1],), float(factor), dtype=dtype),
+        ]
+    )
     theta = 2 * math.pi * torch.rand(n, generator=g, dtype=dtype)
     X = radius.unsqueeze(1) * torch.stack([torch.cos(theta), torch.sin(theta)], dim=1)
-    X = X + noise * torch.randn((n, 2), generator=g, dtype=dtype)
+    X = _add_noise(X, noise, torch.randn((n, 2), generator=g, dtype=dtype))
     y = torch.cat([torch.full((c,), k, dtype=torch.long) for k, c in enumerate(counts)])
     return _shuffled(X, y, g)
 
@@ -271,14 +285,14 @@ def moons(
     Returns:
         ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)`` (``torch.long``).
     """
-    _check(n, noise, minimum=2)
+    n, noise = _check(n, noise, minimum=2)
     g = _generator(seed)
     n0, n1 = _split(n, 2)
     t = math.pi * torch.rand(n, generator=g, dtype=dtype)
     t0, t1 = t[:n0], t[n0:]
     upper = torch.stack([torch.cos(t0), torch.sin(t0)], dim=1)
     lower = torch.stack([1 - torch.cos(t1), 0.5 - torch.sin(t1)], dim=1)
-    X = torch.cat([upper, lower]) + noise * torch.randn((n, 2), generator=g, dtype=dtype)
+    X = _add_noise(torch.cat([upper, lower]), noise, torch.randn((n, 2), generator=g, dtype=dtype))
     y = torch.cat([torch.zeros(n0, dtype=torch.long), torch.ones(n1, dtype=torch.long)])
     return _shuffled(X, y, g)
 
@@ -310,18 +324,16 @@ def spirals(
     Returns:
         ``X`` of shape ``(n, 2)`` and labels ``y`` of shape ``(n,)`` (``torch.long``).
     """
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"Invalid classes: {classes} (must be an integer >= 2)")
-    _check(n, noise, minimum=classes)
-    if not (math.isfinite(turns) and turns > 0):
-        raise ValueError(f"Invalid turns: {turns} (must be > 0)")
+    classes = integer("classes", classes, 2)
+    n, noise = _check(n, noise, minimum=classes)
+    turns = real("turns", turns, low=0, low_open=True, what="a finite number > 0")
     g = _generator(seed)
     counts = _split(n, classes)
     y = torch.cat([torch.full((c,), k, dtype=torch.long) for k, c in enumerate(counts)])
     s = torch.rand(n, generator=g, dtype=dtype)
     theta = 2 * math.pi * y.to(dtype) / classes + 2 * math.pi * turns * s
     X = s.unsqueeze(1) * torch.stack([torch.cos(theta), torch.sin(theta)], dim=1)
-    X = X + noise * torch.randn((n, 2), generator=g, dtype=dtype)
+    X = _add_noise(X, noise, torch.randn((n, 2), generator=g, dtype=dtype))
     return _shuffled(X, y, g)
 
 
@@ -349,12 +361,15 @@ def train_val_split(
     Returns:
         ``(X_train, y_train, X_val, y_val)``.
     """
+    for name, t in (("X", X), ("y", y)):
+        if not isinstance(t, Tensor) or t.ndim == 0:
+            raise TypeError(f"Invalid {name}: {type(t).__name__} (must be a tensor of samples)")
     if len(X) != len(y):
         raise ValueError(f"Invalid y: {len(y)} targets for {len(X)} samples in X (need equal)")
     n = len(X)
     if n < 2:
         raise ValueError(f"Invalid X: {n} samples (need at least 2 to split)")
-    if not 0 < val_fraction < 1:
+    if not (real("val_fraction", val_fraction, what="in (0, 1)") < 1 and val_fraction > 0):
         raise ValueError(f"Invalid val_fraction: {val_fraction} (must be in (0, 1))")
     n_val = min(max(round(val_fraction * n), 1), n - 1)
     order = torch.randperm(n, generator=_generator(seed)) if shuffle else torch.arange(n)

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from torch import Tensor
 
+from optlib._argcheck import real
+
 __all__ = ["accuracy", "mape"]
+
+
+def _tensors(output: object, target: object) -> None:
+    for name, t in (("output", output), ("target", target)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"Invalid {name}: a {type(t).__name__} (must be a tensor)")
 
 
 def accuracy(output: Tensor, target: Tensor) -> float:
@@ -17,8 +25,21 @@ def accuracy(output: Tensor, target: Tensor) -> float:
     Args:
         output: logits or probabilities, shape ``(n, K)``; or shape ``(n,)`` / ``(n, 1)``
             logits of a binary classifier (class 1 when positive).
-        target: integer labels, shape ``(n,)`` (or ``(n, 1)`` for the binary case).
+        target: integer labels, shape ``(n,)`` (or ``(n, 1)``).
+
+    Raises:
+        ValueError: if ``target`` does not hold one label per row of ``output``.
     """
+    _tensors(output, target)
+    if output.ndim == 0 or target.ndim == 0 or target.numel() != output.shape[0]:
+        raise ValueError(
+            f"Invalid target: shape {tuple(target.shape)} vs output "
+            f"{tuple(output.shape)} (must hold one label per row of output)"
+        )
+    if output.ndim > 2:
+        raise ValueError(
+            f"Invalid output: shape {tuple(output.shape)} (must be (n, K), (n, 1) or (n,))"
+        )
     if output.ndim == 2 and output.shape[1] > 1:
         pred = output.argmax(dim=1)
     else:
@@ -41,5 +62,12 @@ def mape(output: Tensor, target: Tensor, eps: float = 1e-8) -> float:
         target: targets, the same number of elements.
         eps: smallest denominator (default: 1e-8).
     """
+    _tensors(output, target)
+    eps = real("eps", eps, low=0, low_open=True, what="a number > 0")
     o, t = output.reshape(-1), target.reshape(-1)
+    if o.shape != t.shape:
+        raise ValueError(
+            f"Invalid target: shape {tuple(target.shape)} vs output "
+            f"{tuple(output.shape)} (must have as many elements)"
+        )
     return (100 * (o - t).abs() / t.abs().clamp_min(eps)).mean().item()

@@ -12,7 +12,8 @@ same numbers (bit for bit on a CPU).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -34,8 +35,9 @@ def _clone(obj: Any) -> Any:
 
 def all_finite(model: nn.Module) -> bool:
     """Whether every floating-point parameter and buffer of ``model`` is finite."""
-    return all(bool(torch.isfinite(t).all()) for t in model.state_dict().values()
-               if t.is_floating_point())
+    return all(
+        bool(torch.isfinite(t).all()) for t in model.state_dict().values() if t.is_floating_point()
+    )
 
 
 class Rewind:
@@ -50,9 +52,15 @@ class Rewind:
         every: steps between snapshots (default: 64).
     """
 
-    def __init__(self, model: nn.Module, optimizer: Optimizer, scheduler: Any | None,
-                 replay: Callable[[Tensor, Tensor], None], steps_done: int,
-                 every: int = 64) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer: Optimizer,
+        scheduler: Any | None,
+        replay: Callable[[Tensor, Tensor], None],
+        steps_done: int,
+        every: int = 64,
+    ) -> None:
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.replay, self.every = replay, every
         self.batches: list[tuple[Tensor, Tensor]] = []
@@ -60,11 +68,13 @@ class Rewind:
 
     def _save(self, step: int) -> None:
         self.saved_step = step
-        self.saved = _clone({
-            "model": self.model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
-        })
+        self.saved = _clone(
+            {
+                "model": self.model.state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
+            }
+        )
         self.rng = torch.get_rng_state()
         self.cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else []
         self.batches = []
@@ -79,8 +89,10 @@ class Rewind:
         """Put model, optimizer, scheduler and RNG in their state after step ``step``."""
         n = step - self.saved_step
         if not 0 <= n <= len(self.batches):
-            raise RuntimeError(f"cannot rewind to step {step}: the log covers steps "
-                               f"{self.saved_step}..{self.saved_step + len(self.batches)}")
+            raise RuntimeError(
+                f"cannot rewind to step {step}: the log covers steps "
+                f"{self.saved_step}..{self.saved_step + len(self.batches)}"
+            )
         saved = _clone(self.saved)  # loading may alias the saved tensors
         self.model.load_state_dict(saved["model"])
         self.optimizer.load_state_dict(saved["optimizer"])

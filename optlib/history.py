@@ -3,6 +3,10 @@
 A :class:`History` is plain lists of numbers and strings, so it can be plotted
 (``optlib.viz.loss_curves({"run": history})`` reads ``history.losses`` and ``history.diverged``),
 turned into JSON, and stored in a checkpoint that ``torch.load(weights_only=True)`` accepts.
+
+This module is the schema of a run's record and depends on no other part of optlib:
+:func:`optlib.train.fit` writes a History, :mod:`optlib.stopping` reads one, and neither
+imports the other's internals through it.
 """
 
 from __future__ import annotations
@@ -12,9 +16,21 @@ from typing import Any
 
 from torch import nn
 
-from optlib.stopping import STEP_KEYS
+__all__ = ["STEP_KEYS", "History", "TrainState", "is_step_series", "lr_key"]
 
-__all__ = ["History", "TrainState"]
+STEP_KEYS = ("loss", "lr", "grad_norm")
+"""The step series every History holds (see :class:`History`)."""
+
+
+def lr_key(group: int) -> str:
+    """The step series of parameter group ``group``'s learning rate: ``"lr"`` for group 0
+    (the name every History has always used), ``"lr/1"``, ``"lr/2"``, ... for the others."""
+    return "lr" if group == 0 else f"lr/{group}"
+
+
+def is_step_series(key: str) -> bool:
+    """Whether ``key`` names a per-step series (else it is a per-epoch one)."""
+    return key in STEP_KEYS or key == "params" or key.startswith("lr/")
 
 
 @dataclass
@@ -24,7 +40,9 @@ class History:
     Attributes:
         steps: one entry per optimizer step: ``"loss"`` (the mini-batch loss before the
             step), ``"lr"`` (the learning rate of the first parameter group used by the step)
-            and ``"grad_norm"`` (the Euclidean norm of all gradients together); with
+            and ``"grad_norm"`` (the Euclidean norm of all gradients together); with more
+            than one parameter group also ``"lr/1"``, ``"lr/2"``, ... (the learning rates of
+            the other groups, see :func:`lr_key`); with
             ``fit(..., record_params=True)`` also ``"params"`` (the trainable parameters after
             the step, one flat list of floats).
         epochs: one entry per epoch: ``"epoch"`` (1, 2, ...), ``"step"`` (steps taken so far),
@@ -62,7 +80,7 @@ class History:
         return series[-1] if series else None
 
     def series(self, key: str) -> list[Any]:
-        """A step series (``"loss"``, ``"lr"``, ``"grad_norm"``) or an epoch series."""
+        """A step series (``"loss"``, ``"lr"``, ``"grad_norm"``, ...) or an epoch series."""
         if key in self.steps:
             return self.steps[key]
         if key in self.epochs:
