@@ -223,3 +223,80 @@ def test_every_new_control_has_a_label_and_works_from_the_keyboard(page):
     page.keyboard.press("ArrowDown")
     assert api(page, "settings()")["start"][1] == pytest.approx(2.0 - 4 / 200)
     assert_equals_optlib(page)
+
+
+def test_a_one_dimensional_explorer_is_live_too(browser):
+    html = viz.Explorer(L.x_sin, {"gradient descent": (SGD, {"lr": 0.05})}, x0=1.2, steps=50).to_html()
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content(f"<!DOCTYPE html><html><body>{html}</body></html>")
+    assert page.locator("button.optlib-3d").count() == 0  # a curve has no surface
+    box, plot = page.locator("canvas.optlib-map").bounding_box(), api(page, "state()")["plot"]
+    x0, x1 = L.x_sin.domain[0]
+    page.mouse.click(box["x"] + plot["x"] + (2.0 - x0) / (x1 - x0) * plot["w"], box["y"] + plot["y"] + 5)
+    (start,) = api(page, "settings()")["start"]
+    assert start == pytest.approx(2.0, abs=2 * (x1 - x0) / plot["w"])
+    (t,) = api(page, "trajectories()")
+    ref = run(L.x_sin, SGD, start, 50, lr=0.05)
+    np.testing.assert_allclose(np.array(t["points"], dtype=float), ref.points, rtol=1e-9)
+    np.testing.assert_allclose(np.array(t["losses"], dtype=float), ref.losses, rtol=1e-9)
+    assert errors == []
+    page.close()
+
+
+# -- (b) the built book: every explorer, used as a reader would ------------------------------
+
+
+def live_pages() -> list[Path]:
+    from test_browser import book_pages
+
+    return [p for p in book_pages() if '"settings"' in p.read_text(encoding="utf-8")]
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("page_path", live_pages() or [None], ids=lambda p: p.stem if p else "none")
+def test_book_explorers_recompute_as_a_reader_moves_them(browser, page_path):
+    import functools
+    import http.server
+    import threading
+
+    from test_browser import BUILD, _Quiet, open_page
+
+    if page_path is None:
+        pytest.fail(f"no page under {BUILD / 'chapters'} carries an explorer's settings: run `make book`")
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(BUILD)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/{page_path.relative_to(BUILD).as_posix()}"
+        page, errors = open_page(browser, url)
+        lives = page.locator("[data-optlib-player]:has(.optlib-live)")
+        assert lives.count() >= 1, "an explorer of this page is not live"
+        for i in range(lives.count()):
+            root = lives.nth(i)
+            root.scroll_into_view_if_needed()
+            get = lambda what: root.evaluate(f"e => e.optlibPlayer.{what}()")  # noqa: E731
+            before = get("trajectories")
+            root.locator("input[id$='-r0-lr']").focus()
+            page.keyboard.press("ArrowRight")
+            moved = get("trajectories")
+            assert moved[0]["points"] != before[0]["points"], "the lr slider did not recompute"
+            box = root.locator("canvas.optlib-map").bounding_box()
+            plot = root.evaluate("e => e.optlibPlayer.state().plot")
+            at = lambda u, v: (box["x"] + plot["x"] + u * plot["w"], box["y"] + plot["y"] + v * plot["h"])  # noqa: E731
+            page.mouse.move(*at(0.5, 0.5))
+            page.mouse.down()
+            page.mouse.move(*at(0.3, 0.35), steps=4)
+            page.mouse.up()
+            s, after = get("settings"), get("trajectories")
+            assert after != moved, "dragging the start did not recompute"
+            for t in after:
+                if t["points"]:
+                    first = t["points"][0]
+                    assert (first if isinstance(first, list) else [first]) == s["start"]
+        assert errors == [], "\n".join(errors)
+        page.close()
+    finally:
+        httpd.shutdown()
