@@ -2,16 +2,31 @@
 
 This is the bridge between :mod:`optlib.optim` and :mod:`optlib.viz`: it takes a landscape and
 an optimizer class, and returns plain arrays (points and losses) that any plot or player can
-draw. A run that blows up stops at the first non-finite value and keeps every finite point
-before it, so a divergent learning rate still gives a picture, never a crash.
+draw. :func:`run` records one path, :func:`run_many` several optimizers from one start,
+:func:`run_each` one optimizer from several starts, and :func:`sweep` one optimizer over a grid
+of hyperparameters and start points. All four are the same batched loop (:func:`_advance`): N
+independent problems are N rows of one tensor, and one backward pass through the landscape's
+sum gives every row its own gradient.
 
-:func:`run_many` runs several optimizers in lock-step and :func:`sweep` runs one optimizer over
-a grid of hyperparameters or start points; both give exactly what one :func:`run` per
-configuration gives, in one batched computation.
+Divergence, the one rule every function here (and the browser engine that mirrors it) follows:
+
+1. At each step ``t = 0, 1, ..., steps`` the loop evaluates ``f(x_t)`` for every row, then
+   steps the optimizer (not after the last evaluation).
+2. A row *diverges at* ``t`` if ``t`` is the first step at which any coordinate of ``x_t`` or
+   the loss ``f(x_t)`` is not finite (NaN or +-inf). ``t = 0`` is possible (a start where ``f``
+   is not finite). A row that never meets this has ``diverged_at = None`` (``-1`` in sweeps).
+3. What is kept of a diverged row is everything before that step: the points and losses of
+   steps ``0 .. diverged_at - 1``; its final loss is the loss at the last finite point
+   (``NaN`` if it diverged at ``t = 0``). A loss that is merely large is not divergence (see
+   :func:`until_blowup` to cut a path where its loss explodes).
+4. Rows are independent: a diverged row keeps being stepped on its non-finite numbers in its
+   own row, never touching another; the loop stops early once every row has diverged.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence, Union
@@ -22,7 +37,16 @@ from torch.optim import Optimizer
 
 from optlib.landscapes import Landscape
 
-__all__ = ["SweepResult", "Trajectory", "run", "run_many", "steps_to", "sweep"]
+__all__ = [
+    "SweepResult",
+    "Trajectory",
+    "run",
+    "run_each",
+    "run_many",
+    "steps_to",
+    "sweep",
+    "until_blowup",
+]
 
 
 @dataclass(frozen=True)
@@ -59,73 +83,7 @@ class Trajectory:
         return steps_to(self.losses, tol, stay=stay)
 
 
-def run(
-    landscape: Landscape | Callable[[torch.Tensor], torch.Tensor],
-    optimizer: type[Optimizer] | Callable[..., Optimizer],
-    x0: float | Sequence[float],
-    steps: int,
-    *,
-    scheduler: Callable[[Optimizer], Any] | None = None,
-    label: str = "",
-    dtype: torch.dtype = torch.float64,
-    **hparams: Any,
-) -> Trajectory:
-    """Minimize ``landscape`` from ``x0`` for ``steps`` steps and record the path.
-
-    Args:
-        landscape: a :class:`~optlib.landscapes.Landscape` or any scalar function of a tensor.
-        optimizer: an optimizer class (``optlib.optim.SGD``, ``torch.optim.Adam``, ...) or any
-            callable ``optimizer([x], **hparams)`` that returns one.
-        x0: the starting point (a number for 1-D landscapes).
-        steps: number of optimizer steps (>= 0).
-        scheduler: optional ``scheduler(opt)`` factory, e.g.
-            ``lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, 0.9)``; stepped once per
-            step.
-        label: name for legends (default: the optimizer's class name).
-        dtype: float64 by default, so trajectories are exact enough to test against.
-        **hparams: passed to ``optimizer`` (``lr=0.1``, ``momentum=0.9``, ...).
-
-    Returns:
-        A :class:`Trajectory`. Divergence is recorded in ``diverged_at``, not raised.
-    """
-    if not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"Invalid steps: {steps} (must be an integer >= 0)")
-    x = torch.tensor(x0, dtype=dtype, requires_grad=True)
-    if not torch.isfinite(x).all():
-        raise ValueError(f"Invalid x0: {x0} (must be finite)")
-    opt = optimizer([x], **hparams)
-    sched = scheduler(opt) if scheduler is not None else None
-
-    points: list[np.ndarray] = []
-    losses: list[float] = []
-    diverged_at = None
-    for t in range(steps + 1):
-        opt.zero_grad()
-        loss = landscape(x)
-        if not (torch.isfinite(x).all() and math.isfinite(loss.item())):
-            diverged_at = t
-            break
-        points.append(x.detach().numpy().copy())
-        losses.append(loss.item())
-        if t == steps:
-            break
-        loss.backward()
-        opt.step()
-        if sched is not None:
-            sched.step()
-
-    shape = (0,) + tuple(x.shape)
-    return Trajectory(
-        points=np.stack(points) if points else np.empty(shape),
-        losses=np.asarray(losses, dtype=np.float64),
-        diverged_at=diverged_at,
-        label=label or getattr(optimizer, "__name__", type(opt).__name__),
-    )
-
-
-def steps_to(
-    losses: Sequence[float] | np.ndarray, tol: float, *, stay: bool = False
-) -> int | None:
+def steps_to(losses: Sequence[float] | np.ndarray, tol: float, *, stay: bool = False) -> int | None:
     """How many steps a run needed to get its loss below ``tol``.
 
     Args:
@@ -153,18 +111,170 @@ def steps_to(
     return None if misses[-1] == len(below) - 1 else int(misses[-1] + 1)
 
 
-# -- many runs at once ----------------------------------------------------------------------
-#
-# The two functions below compute exactly what a loop over `run` would, in one batched
-# computation. They rest on one fact: a 2-D landscape maps points of shape (N, 2) to N
-# independent heights, so the gradient of their *sum* with respect to row i is the gradient of
-# the i-th height alone. N problems then cost one forward and one backward pass.
+# -- the engine ----------------------------------------------------------------------------
 
+Landscapeish = Union[Landscape, Callable[[torch.Tensor], torch.Tensor]]
 OptimizerSpec = Union[type[Optimizer], Callable[..., Optimizer]]
 
 
+@dataclass
+class _Rows:
+    """What :func:`_advance` recorded for N rows (see the divergence rule above)."""
+
+    points: torch.Tensor | None  # (T + 1, N, ...) every evaluated point, or None if not kept
+    losses: torch.Tensor | None  # (T + 1, N)
+    diverged_at: torch.Tensor  # (N,) first non-finite step, -1 if none
+    final_loss: torch.Tensor  # (N,) loss at the last finite point, NaN if none
+    steps_to_tol: torch.Tensor  # (N,) first step with loss < tol before diverging, -1 if none
+
+    def trajectory(self, i: int, label: str) -> Trajectory:
+        """Row ``i`` as a :class:`Trajectory`: its finite prefix."""
+        d = int(self.diverged_at[i])
+        n = d if d >= 0 else len(self.losses)
+        return Trajectory(
+            points=self.points[:n, i].numpy().copy(),
+            losses=self.losses[:n, i].numpy().astype(np.float64),
+            diverged_at=d if d >= 0 else None,
+            label=label,
+        )
+
+
+def _advance(
+    landscape: Landscapeish,
+    joint: Callable[[], torch.Tensor],
+    params: Sequence[torch.Tensor],
+    step: Callable[[], None],
+    steps: int,
+    n: int,
+    *,
+    rowwise: bool = True,
+    keep_path: bool = True,
+    tol: float = -math.inf,
+) -> _Rows:
+    """The one loop: evaluate every row, record it, apply the divergence rule, step.
+
+    Args:
+        landscape: the function; with ``rowwise`` it maps ``(N, ...)`` points to ``(N,)``.
+        joint: the current points of all rows as one tensor (the parameter itself, or a stack
+            of several) through which autograd reaches ``params``.
+        params: the tensors the optimizers update (their gradients are cleared each step).
+        step: one step of every optimizer (and scheduler).
+        steps: the number of steps; ``steps + 1`` points are evaluated.
+        n: the number of rows; with ``rowwise=False`` (one run of any function) ``n == 1``.
+        keep_path: record every point and loss (for trajectories), or only the summaries.
+        tol: the threshold of ``steps_to_tol``.
+    """
+    alive = torch.ones(n, dtype=torch.bool)
+    diverged_at = torch.full((n,), -1, dtype=torch.long)
+    to_tol = torch.full((n,), -1, dtype=torch.long)
+    final = None
+    points, losses = [], []
+    for t in range(steps + 1):
+        for x in params:
+            x.grad = None  # what zero_grad() does, without its per-call overhead
+        X = joint()
+        loss = landscape(X)
+        if rowwise and t == 0:
+            _check_rowwise(loss, n)
+        P = X.detach().reshape(n, *X.shape[1:]) if rowwise else X.detach().reshape(1, *X.shape)
+        L = loss.detach().reshape(n)
+        # a row diverges at its first non-finite point or loss; its last finite one is kept
+        finite = _finite_rows(P, L)
+        diverged_at = torch.where(alive & ~finite, t, diverged_at)
+        alive &= finite
+        final = torch.where(alive, L, final if final is not None else torch.nan)
+        to_tol = torch.where(alive & (to_tol < 0) & (L < tol), t, to_tol)
+        if keep_path:
+            points.append(P.clone())
+            losses.append(L.clone())
+        if t == steps or not alive.any():
+            break
+        loss.sum().backward()
+        step()
+    return _Rows(
+        points=torch.stack(points) if keep_path else None,
+        losses=torch.stack(losses) if keep_path else None,
+        diverged_at=diverged_at,
+        final_loss=final,
+        steps_to_tol=to_tol,
+    )
+
+
+def _check_steps(steps: Any) -> None:
+    if not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"Invalid steps: {steps} (must be an integer >= 0)")
+
+
+def _start(x0: Any, dtype: torch.dtype) -> torch.Tensor:
+    start = torch.tensor(x0, dtype=dtype)
+    if not torch.isfinite(start).all():
+        raise ValueError(f"Invalid x0: {x0} (must be finite)")
+    return start
+
+
+def _check_rowwise(loss: torch.Tensor, n: int) -> None:
+    if tuple(loss.shape) != (n,):
+        raise ValueError(
+            f"Invalid landscape: it mapped {n} stacked points to shape {tuple(loss.shape)}; "
+            f"batched runs need one value per point (every optlib.landscapes landscape does this)"
+        )
+
+
+def _finite_rows(x: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
+    """Per row: is the point (all its coordinates) and its loss finite?"""
+    return torch.isfinite(loss) & torch.isfinite(x).reshape(len(loss), -1).all(-1)
+
+
+def _name(optimizer: Any, default: str = "run") -> str:
+    return getattr(optimizer, "__name__", default)
+
+
+def run(
+    landscape: Landscapeish,
+    optimizer: OptimizerSpec,
+    x0: float | Sequence[float],
+    steps: int,
+    *,
+    scheduler: Callable[[Optimizer], Any] | None = None,
+    label: str = "",
+    dtype: torch.dtype = torch.float64,
+    **hparams: Any,
+) -> Trajectory:
+    """Minimize ``landscape`` from ``x0`` for ``steps`` steps and record the path.
+
+    Args:
+        landscape: a :class:`~optlib.landscapes.Landscape` or any scalar function of a tensor.
+        optimizer: an optimizer class (``optlib.optim.SGD``, ``torch.optim.Adam``, ...) or any
+            callable ``optimizer([x], **hparams)`` that returns one.
+        x0: the starting point (a number for 1-D landscapes).
+        steps: number of optimizer steps (>= 0).
+        scheduler: optional ``scheduler(opt)`` factory, e.g.
+            ``lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, 0.9)``; stepped once per
+            step.
+        label: name for legends (default: the optimizer's class name).
+        dtype: float64 by default, so trajectories are exact enough to test against.
+        **hparams: passed to ``optimizer`` (``lr=0.1``, ``momentum=0.9``, ...).
+
+    Returns:
+        A :class:`Trajectory`. Divergence is recorded in ``diverged_at`` (the rule in the
+        module docstring), not raised.
+    """
+    _check_steps(steps)
+    x = _start(x0, dtype).requires_grad_(True)
+    opt = optimizer([x], **hparams)
+    sched = scheduler(opt) if scheduler is not None else None
+
+    def step() -> None:
+        opt.step()
+        if sched is not None:
+            sched.step()
+
+    rows = _advance(landscape, lambda: x, [x], step, steps, 1, rowwise=False)
+    return rows.trajectory(0, label or _name(optimizer, type(opt).__name__))
+
+
 def run_many(
-    landscape: Landscape | Callable[[torch.Tensor], torch.Tensor],
+    landscape: Landscapeish,
     optimizers: Mapping[str, tuple[OptimizerSpec, Mapping[str, Any]]],
     x0: float | Sequence[float],
     steps: int,
@@ -188,64 +298,74 @@ def run_many(
     Returns:
         ``{label: Trajectory}``, each equal to ``run(landscape, cls, x0, steps, **hparams)``.
     """
-    if not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"Invalid steps: {steps} (must be an integer >= 0)")
-    start = torch.tensor(x0, dtype=dtype)
-    if not torch.isfinite(start).all():
-        raise ValueError(f"Invalid x0: {x0} (must be finite)")
-    labels = list(optimizers)
-    xs = [start.clone().requires_grad_(True) for _ in labels]
+    _check_steps(steps)
+    start = _start(x0, dtype)
+    xs = [start.clone().requires_grad_(True) for _ in optimizers]
     opts = [cls([x], **dict(hp)) for x, (cls, hp) in zip(xs, optimizers.values())]
 
-    points, losses = [], []
-    for t in range(steps + 1):
-        for x in xs:
-            x.grad = None  # what opt.zero_grad() does, without its per-call overhead
-        stacked = torch.stack(xs)  # (k, 2), or (k,) in 1-D
-        loss = landscape(stacked)
-        if t == 0:
-            _check_rowwise(loss, len(xs))
-        points.append(stacked.detach())
-        losses.append(loss.detach())
-        if t == steps:
-            break
-        # A run that diverged keeps stepping on non-finite numbers, in its own parameter only;
-        # everything from its first non-finite point on is cut below, as `run` would stop.
-        # Checking only every 32 steps keeps the loop free of per-step bookkeeping.
-        if t % 32 == 31 and not _finite_rows(stacked.detach(), loss.detach()).any():
-            break
-        loss.sum().backward()
+    def step() -> None:
         for opt in opts:
             opt.step()
 
-    P, Lo = torch.stack(points), torch.stack(losses)  # (T + 1, k, ...), (T + 1, k)
-    result = {}
-    for i, label in enumerate(labels):
-        finite = _finite_rows(P[:, i], Lo[:, i])
-        bad = (~finite).nonzero()
-        n = int(bad[0]) if len(bad) else len(finite)
-        cls = optimizers[label][0]
-        result[label] = Trajectory(
-            points=P[:n, i].numpy().copy(),
-            losses=Lo[:n, i].numpy().copy(),
-            diverged_at=n if len(bad) else None,
-            label=label or getattr(cls, "__name__", "run"),
-        )
-    return result
+    rows = _advance(landscape, lambda: torch.stack(xs), xs, step, steps, len(xs))
+    return {
+        label: rows.trajectory(i, label or _name(optimizers[label][0]))
+        for i, label in enumerate(optimizers)
+    }
 
 
-def _check_rowwise(loss: torch.Tensor, n: int) -> None:
-    if tuple(loss.shape) != (n,):
-        raise ValueError(
-            f"Invalid landscape: it mapped {n} stacked points to shape {tuple(loss.shape)}; batched "
-            f"runs need one value per point (every optlib.landscapes landscape does this)"
-        )
+def run_each(
+    landscape: Landscapeish,
+    optimizer: OptimizerSpec,
+    starts: Sequence[float | Sequence[float]] | np.ndarray,
+    steps: int,
+    *,
+    dtype: torch.dtype = torch.float64,
+    **hparams: Any,
+) -> list[Trajectory]:
+    """Run one optimizer from each of several starts, batched; equal to one :func:`run` each.
+
+    Args:
+        landscape: an element-wise landscape (every predefined one is).
+        optimizer: an element-wise optimizer (every update acts per coordinate: all of
+            :mod:`optlib.optim`, and torch's counterparts).
+        starts: the start points, shape ``(N, 2)`` (or ``(N,)`` on a 1-D landscape).
+        steps: number of steps (>= 0).
+        dtype: float64 by default, like :func:`run`.
+        **hparams: passed to ``optimizer``.
+
+    Returns:
+        One :class:`Trajectory` per start, in order.
+    """
+    _check_steps(steps)
+    X = _start(np.asarray(starts, dtype=np.float64), dtype)
+    if X.ndim not in (1, 2) or len(X) == 0:
+        raise ValueError(f"Invalid starts: shape {tuple(X.shape)} (need (N,) or (N, 2))")
+    X.requires_grad_(True)
+    opt = optimizer([X], **hparams)
+    rows = _advance(landscape, lambda: X, [X], opt.step, steps, len(X))
+    return [rows.trajectory(i, _name(optimizer)) for i in range(len(X))]
 
 
-def _finite_rows(x: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
-    """Per row: is the point (all its coordinates) and its loss finite?"""
-    ok = torch.isfinite(loss)
-    return ok & torch.isfinite(x).all(-1) if x.ndim > loss.ndim else ok & torch.isfinite(x)
+def until_blowup(traj: Trajectory, factor: float = 1e3) -> Trajectory:
+    """``traj`` cut before its first loss above ``factor`` times the starting loss.
+
+    A run whose loss grows without bound takes many steps to overflow to ``inf`` (when
+    :attr:`Trajectory.diverged_at` records it); by then its points are far off any plot. This
+    marks it diverged where it blew up instead: the first step ``k`` with
+    ``losses[k] > factor * losses[0]`` becomes ``diverged_at`` and the points and losses
+    before it are kept. A trajectory that never gets there is returned as it is (the same
+    object).
+    """
+    if not factor > 0:
+        raise ValueError(f"Invalid factor: {factor} (must be > 0)")
+    if len(traj.losses) == 0:
+        return traj
+    over = np.flatnonzero(traj.losses > factor * traj.losses[0])
+    if len(over) == 0:
+        return traj
+    k = int(over[0])
+    return dataclasses.replace(traj, points=traj.points[:k], losses=traj.losses[:k], diverged_at=k)
 
 
 @dataclass(frozen=True)
@@ -303,14 +423,14 @@ class SweepResult:
             x0 = tuple(cell.pop(name, x) for name, x in zip(_START_AXES, x0))
         else:
             x0 = cell.pop("x0", x0)
-        return {"x0": x0, **self.hparams, **cell}
+        return {"x0": x0, **_with_hparams(self.hparams, cell)}
 
 
 _START_AXES = ("x0", "y0")
 
 
 def sweep(
-    landscape: Landscape | Callable[[torch.Tensor], torch.Tensor],
+    landscape: Landscapeish,
     optimizer: OptimizerSpec,
     steps: int,
     grid: Mapping[str, Sequence[float] | np.ndarray],
@@ -333,19 +453,23 @@ def sweep(
 
     so one backward pass gives every configuration its own gradient. Element-wise optimizers
     (SGD, Adam, RMSprop, ...: every update is per coordinate) keep the rows independent, so row
-    ``i`` follows exactly the path ``run`` would give it.
+    ``i`` follows the path ``run`` would give it (to round-off).
 
-    - A grid of start points (``x0``, ``y0``) works with every element-wise optimizer.
-    - A grid of hyperparameters needs an optimizer whose ``step`` accepts them as ``(N, 1)``
-      tensors, one value per row. The sweep builds the optimizer with scalar values (so the
-      constructor validates every grid value exactly like ``torch.optim``), then puts the
-      tensors in its parameter group. :class:`optlib.optim.SGD` supports ``lr`` and
-      ``momentum`` (heavy ball; not with ``nesterov=True``); other optimizers raise a
-      ``ValueError`` that says so.
+    - A grid of start points (``x0``, ``y0``) works with every element-wise optimizer,
+      ``torch.optim``'s included.
+    - A grid of hyperparameters works with every :mod:`optlib.optim` optimizer and any of its
+      numeric hyperparameters (``lr``, ``momentum``, ``dampening``, ``weight_decay``,
+      ``alpha``, ``rho``, ``eps``, ``beta1``/``beta2``, ``lr_decay``, ``momentum_decay``, ...):
+      the sweep builds the optimizer with scalar values (so the constructor validates every
+      grid value exactly like ``torch.optim``), then puts ``(N, 1)`` tensors, one value per
+      row, in its parameter group, and the update cores broadcast them. ``beta1`` and
+      ``beta2`` name the two entries of ``betas``. Flags (``nesterov``, ``amsgrad``, ...) are
+      not swept: run one sweep per setting.
 
     Args:
         landscape: an element-wise landscape (all predefined ones are), 1-D or 2-D.
-        optimizer: an element-wise optimizer class (``optlib.optim.SGD``, ``torch.optim.Adam``).
+        optimizer: an element-wise optimizer class (``optlib.optim.Adam``; ``torch.optim``
+            classes for start-point grids).
         steps: steps per configuration (>= 0).
         grid: ``{name: values}``, one axis each; names are hyperparameters of ``optimizer`` or
             ``x0`` / ``y0`` for the start point. Every combination is one configuration.
@@ -356,44 +480,30 @@ def sweep(
         **hparams: hyperparameters shared by every configuration.
 
     Returns:
-        A :class:`SweepResult`; divergence is recorded per configuration, never raised.
+        A :class:`SweepResult`; divergence is recorded per configuration (the rule in the
+        module docstring), never raised.
 
     References:
         Goh (2017), "Why Momentum Really Works", Distill: convergence maps over
         step size x momentum.
     """
-    if not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"Invalid steps: {steps} (must be an integer >= 0)")
-    if not grid:
-        raise ValueError("Invalid grid: {} (give at least one axis, e.g. {'lr': [...]})")
-    if not tol > 0:
-        raise ValueError(f"Invalid tol: {tol} (must be > 0)")
-    dim = getattr(landscape, "dim", None)
-    if x0 is None:
-        if dim is None:
-            raise ValueError("Invalid x0: None (give x0 when the landscape has no .start)")
-        x0 = landscape.start if dim == 2 else landscape.start[0]
-    start = torch.tensor(x0, dtype=dtype)
-    if start.ndim > 1 or not torch.isfinite(start).all():
-        raise ValueError(f"Invalid x0: {x0} (must be a finite number or point)")
-    axes: dict[str, np.ndarray] = {}
-    for name, values in grid.items():
-        a = np.asarray(values, dtype=np.float64)
-        if a.ndim != 1 or len(a) == 0 or not np.isfinite(a).all():
-            raise ValueError(f"Invalid grid axis {name!r}: need a non-empty 1-D list of finite numbers")
-        axes[name] = a
-    starts = [n for n in axes if n in _START_AXES]
-    if starts and (start.ndim == 0) and "y0" in starts:
-        raise ValueError("Invalid grid axis 'y0': the landscape is 1-D (sweep 'x0' only)")
+    _check_steps(steps)
+    start, axes = _sweep_inputs(landscape, grid, x0, tol, dtype)
     swept = [n for n in axes if n not in _START_AXES]
-    clash = set(swept) & set(hparams)
+    fixed = set(hparams) | ({"beta1", "beta2"} if "betas" in hparams else set())
+    clash = set(swept) & fixed
     if clash:
         raise ValueError(f"Invalid hparams: {sorted(clash)} are both swept and fixed")
+    if {"beta1", "beta2"} & set(swept):  # the pair a swept beta replaces one entry of
+        hparams = {**hparams, "betas": inspect.signature(optimizer).parameters["betas"].default}
 
     # Every value on every axis passes the optimizer's own validation (torch's messages).
+    # (with the first value of every other swept axis)
+    first = {name: float(axes[name][0]) for name in swept}
+    probe = torch.zeros(2, dtype=dtype, requires_grad=True)
     for name in swept:
         for v in np.unique(axes[name]):
-            optimizer([torch.zeros(2, dtype=dtype, requires_grad=True)], **{**hparams, name: float(v)})
+            optimizer([probe], **_with_hparams(hparams, {**first, name: float(v)}))
 
     # Configuration i of the flattened grid: one column per axis.
     mesh = np.meshgrid(*axes.values(), indexing="ij")
@@ -410,50 +520,73 @@ def sweep(
                 X[:, k] = cols[name]
     X.requires_grad_(True)
 
-    first = {name: float(axes[name][0]) for name in swept}
-    opt = optimizer([X], **hparams, **first)
-    row = (n, 1) if X.ndim == 2 else (n,)
-    for name in swept:
-        opt.param_groups[0][name] = cols[name].reshape(row) if n > 1 else float(axes[name][0])
-
-    final = torch.full((n,), math.nan, dtype=dtype)
-    to_tol = torch.full((n,), -1, dtype=torch.long)
-    diverged_at = torch.full((n,), -1, dtype=torch.long)
-    alive = torch.ones(n, dtype=torch.bool)
-    for t in range(steps + 1):
-        opt.zero_grad()
-        loss = landscape(X)
-        if t == 0:
-            _check_rowwise(loss, n)
-        with torch.no_grad():
-            finite = _finite_rows(X, loss)
-            diverged_at = torch.where(alive & ~finite, t, diverged_at)
-            alive &= finite
-            final = torch.where(alive, loss, final)
-            to_tol = torch.where(alive & (to_tol < 0) & (loss < tol), t, to_tol)
-        if t == steps or not alive.any():
-            break
-        loss.sum().backward()
-        try:
-            opt.step()
-        except (TypeError, ValueError, RuntimeError) as err:
-            if not swept:
-                raise
-            cls = getattr(optimizer, "__name__", repr(optimizer))
+    opt = optimizer([X], **_with_hparams(hparams, first))
+    if swept and n > 1:
+        if not any(c.__module__.startswith("optlib.optim") for c in type(opt).__mro__):
             raise ValueError(
-                f"{cls} does not support sweeping {swept}: its step needs scalar "
-                f"hyperparameters ({err}). Sweep start points (x0, y0) instead, or use "
-                f"optlib.optim.SGD (lr, momentum)."
-            ) from err
+                f"{type(opt).__name__} does not support sweeping {swept}: only optlib.optim "
+                f"optimizers take one hyperparameter per row. Sweep start points (x0, y0) "
+                f"instead, or use the optlib.optim optimizer of the same name."
+            )
+        row = (n, 1) if X.ndim == 2 else (n,)
+        per_row = {name: cols[name].reshape(row) for name in swept}
+        opt.param_groups[0].update(_with_hparams(opt.param_groups[0], per_row))
 
+    rows = _advance(landscape, lambda: X, [X], opt.step, steps, n, keep_path=False, tol=tol)
     return SweepResult(
         axes=axes,
-        final_loss=final.numpy().reshape(shape),
-        steps_to_tol=to_tol.numpy().reshape(shape),
-        diverged_at=diverged_at.numpy().reshape(shape),
+        final_loss=rows.final_loss.numpy().reshape(shape),
+        steps_to_tol=rows.steps_to_tol.numpy().reshape(shape),
+        diverged_at=rows.diverged_at.numpy().reshape(shape),
         tol=float(tol),
         steps=steps,
         start=float(start) if start.ndim == 0 else tuple(start.tolist()),
         hparams=dict(hparams),
-        label=label or getattr(optimizer, "__name__", type(opt).__name__),
+        label=label or _name(optimizer, type(opt).__name__),
     )
+
+
+def _with_hparams(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict:
+    """``base`` (without ``params``) updated with ``values``, where ``beta1``/``beta2``
+    replace an entry of ``base["betas"]``."""
+    out = {k: v for k, v in base.items() if k != "params"}
+    out.update({k: v for k, v in values.items() if k not in ("beta1", "beta2")})
+    if "beta1" in values or "beta2" in values:
+        pair = list(out["betas"])
+        for i, k in enumerate(("beta1", "beta2")):
+            pair[i] = values.get(k, pair[i])
+        out["betas"] = tuple(pair)
+    return out
+
+
+def _sweep_inputs(
+    landscape: Landscapeish,
+    grid: Mapping[str, Sequence[float] | np.ndarray],
+    x0: Any,
+    tol: float,
+    dtype: torch.dtype,
+) -> tuple[torch.Tensor, dict[str, np.ndarray]]:
+    """The checked start point and grid axes of a :func:`sweep`."""
+    if not grid:
+        raise ValueError("Invalid grid: {} (give at least one axis, e.g. {'lr': [...]})")
+    if not tol > 0:
+        raise ValueError(f"Invalid tol: {tol} (must be > 0)")
+    dim = getattr(landscape, "dim", None)
+    if x0 is None:
+        if dim is None:
+            raise ValueError("Invalid x0: None (give x0 when the landscape has no .start)")
+        x0 = landscape.start if dim == 2 else landscape.start[0]
+    start = torch.tensor(x0, dtype=dtype)
+    if start.ndim > 1 or not torch.isfinite(start).all():
+        raise ValueError(f"Invalid x0: {x0} (must be a finite number or point)")
+    axes: dict[str, np.ndarray] = {}
+    for name, values in grid.items():
+        a = np.asarray(values, dtype=np.float64)
+        if a.ndim != 1 or len(a) == 0 or not np.isfinite(a).all():
+            raise ValueError(
+                f"Invalid grid axis {name!r}: need a non-empty 1-D list of finite numbers"
+            )
+        axes[name] = a
+    if start.ndim == 0 and "y0" in axes:
+        raise ValueError("Invalid grid axis 'y0': the landscape is 1-D (sweep 'x0' only)")
+    return start, axes

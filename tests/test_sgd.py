@@ -371,8 +371,14 @@ def test_validation_agrees_with_torch_everywhere(lr, momentum, dampening, weight
     assert outcome[SGD] == outcome[torch.optim.SGD]
 
 
-def test_sparse_gradients_are_rejected():
-    p = torch.zeros(4, requires_grad=True)
-    p.grad = torch.sparse_coo_tensor([[0, 2]], [1.0, 2.0], (4,), check_invariants=True)
-    with pytest.raises(RuntimeError, match="sparse"):
-        SGD([p], lr=0.1).step()
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_sparse_gradients_as_in_torch(momentum):
+    # torch.optim.SGD takes sparse gradients; so does optlib's (moved from "are rejected")
+    p, q = torch.arange(4.0, requires_grad=True), torch.arange(4.0, requires_grad=True)
+    ours, theirs = SGD([p], lr=0.1, momentum=momentum), torch.optim.SGD([q], lr=0.1, momentum=momentum)
+    for k in range(3):
+        grad = torch.sparse_coo_tensor([[0, 2, k]], [1.0, 2.0, -1.0], (4,), check_invariants=True)
+        p.grad, q.grad = grad.clone(), grad.clone()
+        ours.step()
+        theirs.step()
+        torch.testing.assert_close(p, q, rtol=0, atol=0)

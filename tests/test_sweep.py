@@ -185,10 +185,21 @@ def test_y0_on_a_1d_landscape_and_a_non_rowwise_function_are_refused():
 
 
 def test_a_hyperparameter_the_step_cannot_broadcast_is_refused_clearly():
+    # torch.optim's steps take scalar hyperparameters only; optlib's take one per row
     with pytest.raises(ValueError, match=r"Adam does not support sweeping \['lr'\]"):
-        sweep(L.bowl, Adam, 10, {"lr": [0.1, 0.2]})
-    with pytest.raises(ValueError, match=r"SGD does not support sweeping \['momentum'\]"):
-        sweep(L.bowl, SGD, 10, {"momentum": [0.5, 0.9]}, lr=0.1, nesterov=True)
+        sweep(L.bowl, torch.optim.Adam, 10, {"lr": [0.1, 0.2]})
+    result = sweep(L.bowl, SGD, 10, {"momentum": [0.5, 0.9]}, lr=0.1, nesterov=True)
+    assert_matches_runs(result, L.bowl, SGD)
+
+
+def test_errors_inside_step_are_not_relabelled():
+    class Broken(SGD):
+        def step(self, closure=None):
+            raise RuntimeError("boom")
+
+    for grid, fixed in (({"lr": [0.1, 0.2]}, {}), ({"x0": [0.5, 1.0]}, {"lr": 0.1})):
+        with pytest.raises(RuntimeError, match="^boom$"):
+            sweep(L.parabola, Broken, 3, grid, **fixed)
 
 
 # -- run_many ------------------------------------------------------------------------------

@@ -163,3 +163,40 @@ def test_steps_to_first_and_staying(losses, first, stays):
     assert steps_to(losses, 1.0, stay=True) == stays
     traj = Trajectory(points=np.zeros((len(losses), 2)), losses=np.array(losses), diverged_at=None)
     assert traj.steps_to(1.0) == first and traj.steps_to(1.0, stay=True) == stays
+
+
+# -- until_blowup and run_each -------------------------------------------------------------
+
+
+def test_until_blowup_cuts_where_the_loss_exceeds_factor_times_the_start():
+    from optlib.trajectory import until_blowup
+
+    t = run(L.parabola, SGD, 1.0, 60, lr=1.1)  # |x| grows by 1.2 per step, loss by 1.44
+    assert not t.diverged  # far from overflowing
+    cut = until_blowup(t, factor=1e3)
+    k = int(np.flatnonzero(t.losses > 1e3 * t.losses[0])[0])
+    assert cut.diverged_at == k == math.ceil(math.log(1e3) / math.log(1.44))
+    np.testing.assert_array_equal(cut.points, t.points[:k])
+    np.testing.assert_array_equal(cut.losses, t.losses[:k])
+    assert (cut.losses <= 1e3 * t.losses[0]).all() and cut.label == t.label
+    fine = run(L.parabola, SGD, 1.0, 60, lr=0.1)
+    assert until_blowup(fine) is fine
+    with pytest.raises(ValueError, match="Invalid factor"):
+        until_blowup(fine, factor=0)
+
+
+def test_run_each_equals_one_run_per_start():
+    from optlib.trajectory import run_each
+
+    starts = [(-1.5, 2.0), (0.0, 0.0), (1.2, 1.0)]
+    trajs = run_each(L.rosenbrock, SGD, starts, 80, lr=1e-3, momentum=0.9)
+    for x0, traj in zip(starts, trajs):
+        single = run(L.rosenbrock, SGD, x0, 80, lr=1e-3, momentum=0.9)
+        np.testing.assert_allclose(traj.points, single.points, rtol=1e-12)
+        np.testing.assert_allclose(traj.losses, single.losses, rtol=1e-12)
+    blown = run_each(L.parabola, SGD, [0.5, 3.0], 2000, lr=2.5)  # both overflow
+    assert [t.diverged_at for t in blown] == [
+        run(L.parabola, SGD, x0, 2000, lr=2.5).diverged_at for x0 in (0.5, 3.0)
+    ]
+    with pytest.raises(ValueError, match="Invalid starts"):
+        run_each(L.parabola, SGD, [], 5, lr=0.1)

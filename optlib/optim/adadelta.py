@@ -2,16 +2,55 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
-import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.optimizer import ParamsT
 
-from optlib.optim._common import check_param, scalar_state
+from optlib.optim._common import (
+    Hyper,
+    add_product_,
+    add_scaled_,
+    check_lr,
+    check_nonnegative,
+    group_defaults,
+    regularize,
+    restorer,
+    scalar_state,
+    stepper,
+    zeros,
+)
 
-__all__ = ["Adadelta"]
+__all__ = ["Adadelta", "adadelta_"]
+
+
+def adadelta_(
+    param: Tensor,
+    grad: Tensor,
+    square_avg: Tensor,
+    acc_delta: Tensor,
+    *,
+    lr: Hyper,
+    rho: Hyper,
+    eps: Hyper,
+    weight_decay: Hyper,
+    maximize: bool,
+) -> None:
+    """One Adadelta step on ``param``, in place (the algorithm and notes: :class:`Adadelta`).
+
+    ``square_avg`` and ``acc_delta`` are :math:`v` and :math:`u`, updated in place. A
+    hyperparameter may be a number or an ``(N, 1)`` tensor, one value per row.
+    """
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
+    v, u = square_avg, acc_delta
+    # v_t <- rho v_{t-1} + (1 - rho) g_t^2
+    add_product_(v.mul_(rho), 1 - rho, g, g)
+    # delta_t <- sqrt(u_{t-1} + eps) / sqrt(v_t + eps) g_t
+    delta = u.add(eps).sqrt_().div_(v.add(eps).sqrt_()).mul_(g)
+    # u_t <- rho u_{t-1} + (1 - rho) delta_t^2
+    add_product_(u.mul_(rho), 1 - rho, delta, delta)
+    # theta_t <- theta_{t-1} - lr delta_t
+    add_scaled_(param, -lr, delta)
 
 
 class Adadelta(Optimizer):
@@ -56,7 +95,8 @@ class Adadelta(Optimizer):
         but not the :math:`\Delta_t` accumulated in :math:`u_t`. :math:`\epsilon` sits inside
         the square roots, as in the paper (:math:`\mathrm{RMS}[y] = \sqrt{E[y^2] + \epsilon}`).
         The default :math:`\rho = 0.9` is PyTorch's; Zeiler's experiments use
-        :math:`\rho = 0.95`. ``maximize`` is keyword-only, as in PyTorch.
+        :math:`\rho = 0.95`. ``maximize`` is keyword-only, as in PyTorch. The update
+        itself is :func:`adadelta_`.
     """
 
     def __init__(
@@ -69,59 +109,20 @@ class Adadelta(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
+        check_nonnegative(weight_decay=weight_decay)
+        super().__init__(params, group_defaults(locals()))
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
+    __setstate__ = restorer(maximize=False)
+    step = stepper(adadelta_)
 
-    @torch.no_grad()
-    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
-        """Perform one update. ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        return {"step": scalar_state(0.0), "square_avg": zeros(p), "acc_delta": zeros(p)}
 
-        for group in self.param_groups:
-            lr, rho, eps, wd = float(group["lr"]), group["rho"], group["eps"], group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                check_param(p, "Adadelta")
-                g = -p.grad if group["maximize"] else p.grad
-
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["square_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                    state["acc_delta"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                v, u = state["square_avg"], state["acc_delta"]
-                # t <- t + 1 (kept for PyTorch's state layout; the update does not use it)
-                state["step"] += 1
-
-                # g_t <- g_t + lambda theta_{t-1}
-                if wd != 0:
-                    g = g.add(p, alpha=wd)
-                # v_t <- rho v_{t-1} + (1 - rho) g_t^2
-                v.mul_(rho).addcmul_(g, g, value=1 - rho)
-                # delta_t <- sqrt(u_{t-1} + eps) / sqrt(v_t + eps) g_t
-                delta = u.add(eps).sqrt_().div_(v.add(eps).sqrt_()).mul_(g)
-                # u_t <- rho u_{t-1} + (1 - rho) delta_t^2
-                u.mul_(rho).addcmul_(delta, delta, value=1 - rho)
-                # theta_t <- theta_{t-1} - lr delta_t
-                p.add_(delta, alpha=-lr)
-
-        return loss
+    def _update(self, p: Tensor, grad: Tensor, state: dict, hp: dict, t: float) -> None:
+        # t is kept for PyTorch's state layout; the update does not use it
+        adadelta_(p, grad, state["square_avg"], state["acc_delta"], **hp)

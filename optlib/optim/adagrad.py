@@ -2,16 +2,74 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.optimizer import ParamsT
 
-from optlib.optim._common import check_param, scalar_state
+from optlib.optim._common import (
+    Hyper,
+    add_product_,
+    add_quotient_,
+    add_scaled_,
+    check_lr,
+    check_nonnegative,
+    group_defaults,
+    nonzero,
+    regularize,
+    restorer,
+    scalar_state,
+    stepper,
+)
 
-__all__ = ["Adagrad"]
+__all__ = ["Adagrad", "adagrad_"]
+
+
+def adagrad_(
+    param: Tensor,
+    grad: Tensor,
+    sum: Tensor,
+    *,
+    step: float,
+    lr: Hyper,
+    lr_decay: Hyper,
+    weight_decay: Hyper,
+    eps: Hyper,
+    maximize: bool,
+) -> None:
+    """One Adagrad step on ``param``, in place (the algorithm and its notes: :class:`Adagrad`).
+
+    ``step`` is :math:`t`, counting this step; ``sum`` is :math:`s`, updated in place. A
+    hyperparameter may be a number or an ``(N, 1)`` tensor, one value per row.
+    """
+    if grad.is_sparse and nonzero(weight_decay):
+        raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
+    s = sum
+    # lr_t <- lr / (1 + (t - 1) eta)
+    lr_t = lr / (1 + (step - 1) * lr_decay)
+    if g.is_sparse:
+        return _sparse_adagrad_(param, g, s, lr_t=lr_t, eps=eps)
+    # s_t <- s_{t-1} + g_t^2
+    add_product_(s, 1, g, g)
+    # theta_t <- theta_{t-1} - lr_t g_t / (sqrt(s_t) + eps)
+    add_quotient_(param, -lr_t, g, s.sqrt().add_(eps))
+
+
+def _sparse_adagrad_(param: Tensor, g: Tensor, s: Tensor, *, lr_t: float, eps: float) -> None:
+    """:func:`adagrad_` for a sparse gradient: the same formulas on the coordinates it holds."""
+    g = g.coalesce()  # the update is not linear in g: each coordinate once
+    indices, values = g._indices(), g._values()
+
+    def sparse(v: Tensor) -> Tensor:
+        return torch.sparse_coo_tensor(indices, v, g.size(), check_invariants=False)
+
+    # s_t <- s_{t-1} + g_t^2
+    s.add_(sparse(values.pow(2)))
+    # theta_t <- theta_{t-1} - lr_t g_t / (sqrt(s_t) + eps)
+    std = s.sparse_mask(g)._values().sqrt_().add_(eps)
+    add_scaled_(param, -lr_t, sparse(values / std))
 
 
 class Adagrad(Optimizer):
@@ -56,7 +114,9 @@ class Adagrad(Optimizer):
         neither; TensorFlow starts the sum at 0.1).
         Unlike PyTorch 2.13, a parameter group's own ``initial_accumulator_value`` is honored:
         ``torch.optim.Adagrad`` starts every sum at the constructor's value and ignores the
-        per-group one. Sparse gradients, which PyTorch supports, are refused here.
+        per-group one. Sparse gradients are supported as in PyTorch (without weight decay):
+        only the coordinates the gradient holds are updated. The update itself is
+        :func:`adagrad_`.
     """
 
     def __init__(
@@ -70,81 +130,32 @@ class Adagrad(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(
-                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
-            )
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        defaults = dict(
-            lr=lr,
+        check_lr(lr)
+        check_nonnegative(
             lr_decay=lr_decay,
-            eps=eps,
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
-            maximize=maximize,
         )
-        super().__init__(params, defaults)
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        super().__init__(params, group_defaults(locals()))
 
         # PyTorch creates Adagrad's state up front, so a fresh state_dict already holds it.
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p, group)
+                self.state[p].update(self._init_state(p, group))
 
-    def _init_state(self, p: Tensor, group: dict) -> None:
-        state = self.state[p]
-        state["step"] = scalar_state(0.0)
-        # s_0 <- tau
-        state["sum"] = torch.full_like(
-            p, group["initial_accumulator_value"], memory_format=torch.preserve_format
-        )
+    __setstate__ = restorer(maximize=False)
+    step = stepper(adagrad_, sparse=True)
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        # s_0 <- tau (in both halves of a complex parameter's real view, as in torch)
+        tau = group["initial_accumulator_value"]
+        tau = complex(tau, tau) if p.is_complex() else tau
+        return {
+            "step": scalar_state(0.0),
+            "sum": torch.full_like(p, tau, memory_format=torch.preserve_format),
+        }
 
-    @torch.no_grad()
-    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
-        """Perform one update. ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-
-        for group in self.param_groups:
-            lr, eta, eps = float(group["lr"]), group["lr_decay"], group["eps"]
-            wd = group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                check_param(p, "Adagrad")
-                g = -p.grad if group["maximize"] else p.grad
-
-                state = self.state[p]
-                if len(state) == 0:  # a parameter added later with add_param_group
-                    self._init_state(p, group)
-                s = state["sum"]
-                # t <- t + 1
-                state["step"] += 1
-                t = state["step"].item()
-
-                # g_t <- g_t + lambda theta_{t-1}
-                if wd != 0:
-                    g = g.add(p, alpha=wd)
-                # lr_t <- lr / (1 + (t - 1) eta)
-                lr_t = lr / (1 + (t - 1) * eta)
-                # s_t <- s_{t-1} + g_t^2
-                s.addcmul_(g, g)
-                # theta_t <- theta_{t-1} - lr_t g_t / (sqrt(s_t) + eps)
-                p.addcdiv_(g, s.sqrt().add_(eps), value=-lr_t)
-
-        return loss
+    def _update(self, p: Tensor, grad: Tensor, state: dict, hp: dict, t: float) -> None:
+        adagrad_(p, grad, state["sum"], step=t, **hp)

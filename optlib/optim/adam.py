@@ -2,16 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.optimizer import ParamsT
 
-from optlib.optim._common import check_adam_args, check_param, scalar_state
+from optlib.optim._common import (
+    Hyper,
+    add_product_,
+    add_scaled_,
+    check_adam_args,
+    group_defaults,
+    lerp_,
+    regularize,
+    restorer,
+    scalar_state,
+    stepper,
+    zeros,
+)
 
-__all__ = ["Adam"]
+__all__ = ["Adam", "adam_"]
+
+
+def adam_(
+    param: Tensor,
+    grad: Tensor,
+    exp_avg: Tensor,
+    exp_avg_sq: Tensor,
+    max_exp_avg_sq: Tensor | None,
+    *,
+    step: float,
+    lr: Hyper,
+    beta1: Hyper,
+    beta2: Hyper,
+    eps: Hyper,
+    weight_decay: Hyper,
+    amsgrad: bool,
+    maximize: bool,
+    decoupled_weight_decay: bool,
+) -> None:
+    r"""One Adam step on ``param``, in place (the algorithm and its notes: :class:`Adam`).
+
+    ``step`` is :math:`t`, counting this step; ``exp_avg``, ``exp_avg_sq`` and
+    ``max_exp_avg_sq`` (``None`` unless ``amsgrad``) are :math:`m, v, v^{\max}`, updated in
+    place. A hyperparameter may be a number or an ``(N, 1)`` tensor, one value per row.
+    """
+    # g_t <- -g_t (maximize); weight decay: g_t + lambda theta, or theta shrinks (decoupled)
+    g = regularize(param, grad, lr, weight_decay, maximize, decoupled_weight_decay)
+    m, v = exp_avg, exp_avg_sq
+    # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
+    lerp_(m, g, 1 - beta1)
+    # v_t <- beta2 v_{t-1} + (1 - beta2) g_t^2
+    add_product_(v.mul_(beta2), 1 - beta2, g, g)
+    if amsgrad:
+        # v_t <- v_max_t = max(v_max_{t-1}, v_t)
+        v = torch.maximum(max_exp_avg_sq, v, out=max_exp_avg_sq)
+    bias_correction1 = 1 - beta1**step
+    bias_correction2 = 1 - beta2**step
+    # v_hat_t <- v_t / (1 - beta2^t)
+    v_hat = v / bias_correction2
+    # d_t <- sqrt(v_hat_t) + eps  (in v_hat's memory: one temporary for the whole step)
+    d = v_hat.sqrt_().add_(eps)
+    # u_t <- m_hat_t / d_t, with m_hat_t = m_t / (1 - beta1^t)  (in the same memory)
+    u = torch.div(m, d, out=d).div_(bias_correction1)
+    # theta_t <- theta_{t-1} - lr u_t
+    add_scaled_(param, -lr, u)
 
 
 class Adam(Optimizer):
@@ -68,11 +123,13 @@ class Adam(Optimizer):
         larger effective :math:`\epsilon` in early steps.
         AMSGrad as in PyTorch: the maximum is taken over the uncorrected :math:`v_t` and then
         divided by :math:`1 - \beta_2^t`; Reddi et al. use no bias correction at all.
-        The step allocates one temporary, the size of :math:`\theta`, and computes
-        :math:`\hat v_t`, :math:`d_t = \sqrt{\hat v_t} + \epsilon` and
-        :math:`u_t = \hat m_t / d_t` in it one after the other. A second temporary (for
-        :math:`\hat m_t` alone) made a step on a 10M-element tensor 1.2-1.4x slower
-        (``bench/optim_step.py``), mostly in the page faults of a fresh 40 MB buffer.
+        The update itself is :func:`adam_`, one line per equation; this class validates,
+        creates the state and calls it once per parameter. The step allocates one temporary,
+        the size of :math:`\theta`, and computes :math:`\hat v_t`,
+        :math:`d_t = \sqrt{\hat v_t} + \epsilon` and :math:`u_t = \hat m_t / d_t` in it one
+        after the other. A second temporary (for :math:`\hat m_t` alone) made a step on a
+        10M-element tensor 1.4-1.7x slower than torch's (``bench/optim_step.py``), mostly in
+        the page faults of a fresh 40 MB buffer.
         The paper has no weight decay; ``weight_decay`` without ``decoupled_weight_decay`` is
         an L2 penalty that also flows through :math:`m_t` and :math:`v_t`. With
         ``decoupled_weight_decay`` the decay is :math:`\gamma\lambda`, tied to the learning
@@ -98,77 +155,18 @@ class Adam(Optimizer):
             or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))
         ):
             raise ValueError("betas must be either both floats or both Tensors")
-        defaults = dict(
-            lr=lr,
-            betas=tuple(b.squeeze() if isinstance(b, Tensor) else b for b in betas),
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )
-        super().__init__(params, defaults)
+        betas = tuple(b.squeeze() if isinstance(b, Tensor) else b for b in betas)
+        super().__init__(params, group_defaults(locals()))
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("decoupled_weight_decay", False)
+    __setstate__ = restorer(amsgrad=False, maximize=False, decoupled_weight_decay=False)
+    step = stepper(adam_)
 
-    @torch.no_grad()
-    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
-        """Perform one update. ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        state = {"step": scalar_state(0.0), "exp_avg": zeros(p), "exp_avg_sq": zeros(p)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = zeros(p)
+        return state
 
-        for group in self.param_groups:
-            lr, eps, wd = float(group["lr"]), group["eps"], group["weight_decay"]
-            beta1, beta2 = (float(beta) for beta in group["betas"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                check_param(p, "Adam")
-                g = -p.grad if group["maximize"] else p.grad
-
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                    state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = torch.zeros_like(
-                            p, memory_format=torch.preserve_format
-                        )
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                # t <- t + 1
-                state["step"] += 1
-                t = state["step"].item()
-
-                if wd != 0 and group["decoupled_weight_decay"]:
-                    # theta_{t-1} <- (1 - lr lambda) theta_{t-1}
-                    p.mul_(1 - lr * wd)
-                elif wd != 0:
-                    # g_t <- g_t + lambda theta_{t-1}
-                    g = g.add(p, alpha=wd)
-
-                # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
-                m.lerp_(g, 1 - beta1)
-                # v_t <- beta2 v_{t-1} + (1 - beta2) g_t^2
-                v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                if group["amsgrad"]:
-                    # v_t <- v_max_t = max(v_max_{t-1}, v_t)
-                    v = torch.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-
-                # v_hat_t <- v_t / (1 - beta2^t)
-                v_hat = v / (1 - beta2**t)
-                # d_t <- sqrt(v_hat_t) + eps
-                d = v_hat.sqrt_().add_(eps)
-                # u_t <- m_hat_t / d_t, with m_hat_t = m_t / (1 - beta1^t)
-                u = torch.div(m, d, out=d).div_(1 - beta1**t)
-                # theta_t <- theta_{t-1} - lr u_t
-                p.add_(u, alpha=-lr)
-
-        return loss
+    def _update(self, p: Tensor, grad: Tensor, state: dict, hp: dict, t: float) -> None:
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        adam_(p, grad, m, v, state.get("max_exp_avg_sq"), step=t, **hp)

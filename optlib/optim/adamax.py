@@ -2,16 +2,57 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.optimizer import ParamsT
 
-from optlib.optim._common import check_adam_args, check_param, scalar_state
+from optlib.optim._common import (
+    Hyper,
+    add_quotient_,
+    check_adam_args,
+    group_defaults,
+    lerp_,
+    regularize,
+    restorer,
+    scalar_state,
+    stepper,
+    zeros,
+)
 
-__all__ = ["Adamax"]
+__all__ = ["Adamax", "adamax_"]
+
+
+def adamax_(
+    param: Tensor,
+    grad: Tensor,
+    exp_avg: Tensor,
+    exp_inf: Tensor,
+    *,
+    step: float,
+    lr: Hyper,
+    beta1: Hyper,
+    beta2: Hyper,
+    eps: Hyper,
+    weight_decay: Hyper,
+    maximize: bool,
+) -> None:
+    """One Adamax step on ``param``, in place (the algorithm and its notes: :class:`Adamax`).
+
+    ``step`` is :math:`t`, counting this step; ``exp_avg`` and ``exp_inf`` are :math:`m` and
+    :math:`u`, updated in place. A hyperparameter may be a number or an ``(N, 1)`` tensor.
+    """
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
+    m, u = exp_avg, exp_inf
+    # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
+    lerp_(m, g, 1 - beta1)
+    # u_t <- max(beta2 u_{t-1}, |g_t| + eps)
+    torch.maximum(u.mul_(beta2), g.abs().add_(eps), out=u)
+    # m_hat_t <- m_t / (1 - beta1^t)
+    m_hat = m / (1 - beta1**step)
+    # theta_t <- theta_{t-1} - lr m_hat_t / u_t
+    add_quotient_(param, -lr, m_hat, u)
 
 
 class Adamax(Optimizer):
@@ -57,7 +98,8 @@ class Adamax(Optimizer):
         :math:`u_t = \max(\beta_2 u_{t-1}, |g_t|)`. PyTorch adds :math:`\epsilon` to
         :math:`|g_t|` inside the maximum, so :math:`u_t \ge \epsilon` and a coordinate whose
         gradients are all zero is never divided by zero. The default ``lr=2e-3`` is the
-        paper's :math:`\alpha = 0.002`. ``maximize`` is keyword-only, as in PyTorch.
+        paper's :math:`\alpha = 0.002`. ``maximize`` is keyword-only, as in PyTorch. The
+        update itself is :func:`adamax_`.
     """
 
     def __init__(
@@ -71,51 +113,13 @@ class Adamax(Optimizer):
         maximize: bool = False,
     ) -> None:
         check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
+    __setstate__ = restorer(maximize=False)
+    step = stepper(adamax_)
 
-    @torch.no_grad()
-    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
-        """Perform one update. ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        return {"step": scalar_state(0.0), "exp_avg": zeros(p), "exp_inf": zeros(p)}
 
-        for group in self.param_groups:
-            lr, eps, wd = float(group["lr"]), group["eps"], group["weight_decay"]
-            beta1, beta2 = group["betas"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                check_param(p, "Adamax")
-                g = -p.grad if group["maximize"] else p.grad
-
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                    state["exp_inf"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                m, u = state["exp_avg"], state["exp_inf"]
-                # t <- t + 1
-                state["step"] += 1
-                t = state["step"].item()
-
-                # g_t <- g_t + lambda theta_{t-1}
-                if wd != 0:
-                    g = g.add(p, alpha=wd)
-                # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
-                m.lerp_(g, 1 - beta1)
-                # u_t <- max(beta2 u_{t-1}, |g_t| + eps)
-                torch.maximum(u.mul_(beta2), g.abs().add_(eps), out=u)
-                # m_hat_t <- m_t / (1 - beta1^t)
-                m_hat = m / (1 - beta1**t)
-                # theta_t <- theta_{t-1} - lr m_hat_t / u_t
-                p.addcdiv_(m_hat, u, value=-lr)
-
-        return loss
+    def _update(self, p: Tensor, grad: Tensor, state: dict, hp: dict, t: float) -> None:
+        adamax_(p, grad, state["exp_avg"], state["exp_inf"], step=t, **hp)

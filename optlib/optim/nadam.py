@@ -2,16 +2,73 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
-import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.optimizer import ParamsT
 
-from optlib.optim._common import check_adam_args, check_param, scalar_state
+from optlib.optim._common import (
+    Hyper,
+    add_product_,
+    add_quotient_,
+    check_adam_args,
+    check_nonnegative,
+    group_defaults,
+    lerp_,
+    number,
+    regularize,
+    restorer,
+    rows,
+    scalar_state,
+    stepper,
+    zeros,
+)
 
-__all__ = ["NAdam"]
+__all__ = ["NAdam", "nadam_"]
+
+
+def nadam_(
+    param: Tensor,
+    grad: Tensor,
+    exp_avg: Tensor,
+    exp_avg_sq: Tensor,
+    mu_product: Tensor,
+    *,
+    step: float,
+    lr: Hyper,
+    beta1: Hyper,
+    beta2: Hyper,
+    eps: Hyper,
+    weight_decay: Hyper,
+    momentum_decay: Hyper,
+    maximize: bool,
+    decoupled_weight_decay: bool,
+) -> None:
+    r"""One NAdam step on ``param``, in place (the algorithm and its notes: :class:`NAdam`).
+
+    ``step`` is :math:`t`, counting this step; ``exp_avg``, ``exp_avg_sq`` and the 0-dim
+    ``mu_product`` are :math:`m, v, \Pi`, updated in place. A hyperparameter may be a number
+    or an ``(N, 1)`` tensor, one value per row (then ``mu_product`` is ``(N, 1)`` too).
+    """
+    # g_t <- -g_t (maximize); weight decay: g_t + lambda theta, or theta shrinks (decoupled)
+    g = regularize(param, grad, lr, weight_decay, maximize, decoupled_weight_decay)
+    m, v, psi = exp_avg, exp_avg_sq, momentum_decay
+    # mu_t <- beta1 (1 - 0.5 * 0.96^(t psi)),  mu_{t+1} likewise
+    mu = beta1 * (1 - 0.5 * 0.96 ** (step * psi))
+    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * psi))
+    # Pi_t <- Pi_{t-1} mu_t (rounded to Pi's float32, as in PyTorch)
+    mu_product.mul_(mu.to(mu_product.dtype) if isinstance(mu, Tensor) else mu)
+    pi = number(mu_product)
+    # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
+    lerp_(m, g, 1 - beta1)
+    # v_t <- beta2 v_{t-1} + (1 - beta2) g_t^2
+    add_product_(v.mul_(beta2), 1 - beta2, g, g)
+    # v_hat_t <- v_t / (1 - beta2^t)
+    v_hat = v / (1 - beta2**step)
+    denom = v_hat.sqrt_().add_(eps)
+    # theta_t <- theta_{t-1} - lr m_hat_t / (sqrt(v_hat_t) + eps), one term at a time
+    # of m_hat_t = (1 - mu_t) g_t / (1 - Pi_t) + mu_{t+1} m_t / (1 - Pi_t mu_{t+1})
+    add_quotient_(param, -lr * (1 - mu) / (1 - pi), g, denom)
+    add_quotient_(param, -lr * mu_next / (1 - pi * mu_next), m, denom)
 
 
 class NAdam(Optimizer):
@@ -73,6 +130,7 @@ class NAdam(Optimizer):
         :math:`\hat m_t` one after the other, as PyTorch does: a single combined update
         rounds :math:`\theta` once instead of twice per step, and in float32 that drifts by
         a few 1e-6 from PyTorch over 100 small steps. Weight decay is not in the paper.
+        The update itself is :func:`nadam_`.
     """
 
     def __init__(
@@ -88,78 +146,22 @@ class NAdam(Optimizer):
         maximize: bool = False,
     ) -> None:
         check_adam_args(lr, betas, eps, weight_decay)
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum_decay=momentum_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        check_nonnegative(momentum_decay=momentum_decay)
+        super().__init__(params, group_defaults(locals()))
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("decoupled_weight_decay", False)
+    __setstate__ = restorer(maximize=False, decoupled_weight_decay=False)
+    step = stepper(nadam_)
 
-    @torch.no_grad()
-    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
-        """Perform one update. ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        # Pi_0 <- 1 (one per row when the momentum schedule is swept)
+        pi = rows(scalar_state(1.0), group["betas"][0], group["momentum_decay"])
+        return {
+            "step": scalar_state(0.0),
+            "mu_product": pi,
+            "exp_avg": zeros(p),
+            "exp_avg_sq": zeros(p),
+        }
 
-        for group in self.param_groups:
-            lr, eps, wd = float(group["lr"]), group["eps"], group["weight_decay"]
-            beta1, beta2 = group["betas"]
-            psi = group["momentum_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                check_param(p, "NAdam")
-                g = -p.grad if group["maximize"] else p.grad
-
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["mu_product"] = scalar_state(1.0)
-                    state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                    state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                # t <- t + 1
-                state["step"] += 1
-                t = state["step"].item()
-
-                if wd != 0 and group["decoupled_weight_decay"]:
-                    # theta_{t-1} <- (1 - lr lambda) theta_{t-1}
-                    p.mul_(1 - lr * wd)
-                elif wd != 0:
-                    # g_t <- g_t + lambda theta_{t-1}
-                    g = g.add(p, alpha=wd)
-
-                # mu_t <- beta1 (1 - 0.5 * 0.96^(t psi)),  mu_{t+1} likewise
-                mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
-                mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-                # Pi_t <- Pi_{t-1} mu_t
-                state["mu_product"] *= mu
-                mu_product = state["mu_product"].item()
-
-                # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
-                m.lerp_(g, 1 - beta1)
-                # v_t <- beta2 v_{t-1} + (1 - beta2) g_t^2
-                v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                # v_hat_t <- v_t / (1 - beta2^t)
-                v_hat = v / (1 - beta2**t)
-                denom = v_hat.sqrt_().add_(eps)
-                # theta_t <- theta_{t-1} - lr m_hat_t / (sqrt(v_hat_t) + eps), one term at a time
-                # of m_hat_t = (1 - mu_t) g_t / (1 - Pi_t) + mu_{t+1} m_t / (1 - Pi_t mu_{t+1})
-                p.addcdiv_(g, denom, value=-lr * (1 - mu) / (1 - mu_product))
-                p.addcdiv_(m, denom, value=-lr * mu_next / (1 - mu_product * mu_next))
-
-        return loss
+    def _update(self, p: Tensor, grad: Tensor, state: dict, hp: dict, t: float) -> None:
+        m, v, pi = state["exp_avg"], state["exp_avg_sq"], state["mu_product"]
+        nadam_(p, grad, m, v, pi, step=t, **hp)

@@ -2,17 +2,76 @@
 
 from __future__ import annotations
 
-import math
-from typing import Callable
-
-import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.optimizer import ParamsT
 
-from optlib.optim._common import check_adam_args, check_param, scalar_state
+from optlib.optim._common import (
+    Hyper,
+    add_product_,
+    add_scaled_,
+    check_adam_args,
+    group_defaults,
+    lerp_,
+    regularize,
+    restorer,
+    scalar_state,
+    sqrt,
+    stepper,
+    where,
+    zeros,
+)
 
-__all__ = ["RAdam"]
+__all__ = ["RAdam", "radam_"]
+
+
+def radam_(
+    param: Tensor,
+    grad: Tensor,
+    exp_avg: Tensor,
+    exp_avg_sq: Tensor,
+    *,
+    step: float,
+    lr: Hyper,
+    beta1: Hyper,
+    beta2: Hyper,
+    eps: Hyper,
+    weight_decay: Hyper,
+    maximize: bool,
+    decoupled_weight_decay: bool,
+) -> None:
+    r"""One RAdam step on ``param``, in place (the algorithm and its notes: :class:`RAdam`).
+
+    ``step`` is :math:`t`, counting this step; ``exp_avg`` and ``exp_avg_sq`` are :math:`m`
+    and :math:`v`, updated in place. A hyperparameter may be a number or an ``(N, 1)``
+    tensor, one value per row; then rows with :math:`\rho_t \le 5` take the momentum step.
+    """
+    # g_t <- -g_t (maximize); weight decay: g_t + lambda theta, or theta shrinks (decoupled)
+    g = regularize(param, grad, lr, weight_decay, maximize, decoupled_weight_decay)
+    m, v = exp_avg, exp_avg_sq
+    # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
+    lerp_(m, g, 1 - beta1)
+    # v_t <- beta2 v_{t-1} + (1 - beta2) g_t^2
+    add_product_(v.mul_(beta2), 1 - beta2, g, g)
+    # m_hat_t <- m_t / (1 - beta1^t)
+    m_hat = m / (1 - beta1**step)
+    # rho_inf <- 2 / (1 - beta2) - 1
+    rho_inf = 2 / (1 - beta2) - 1
+    # rho_t <- rho_inf - 2 t beta2^t / (1 - beta2^t)
+    rho_t = rho_inf - 2 * step * beta2**step / (1 - beta2**step)
+    rectified = rho_t > 5
+    if not rectified.any() if isinstance(rectified, Tensor) else not rectified:
+        # theta_t <- theta_{t-1} - lr m_hat_t
+        add_scaled_(param, -lr, m_hat)
+        return
+    # l_t <- sqrt(1 - beta2^t) / (sqrt(v_t) + eps)
+    l_t = sqrt(1 - beta2**step) / v.sqrt().add_(eps)
+    # r_t <- sqrt((rho_t-4)(rho_t-2) rho_inf / ((rho_inf-4)(rho_inf-2) rho_t))
+    r_t = sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+    # (per row: r_t l_t <- 1 where rho_t <= 5, the momentum step above)
+    r_t, l_t = where(rectified, r_t, 1.0), where(rectified, l_t, 1.0)
+    # theta_t <- theta_{t-1} - lr r_t m_hat_t l_t
+    add_product_(param, -lr * r_t, m_hat, l_t)
 
 
 class RAdam(Optimizer):
@@ -72,7 +131,7 @@ class RAdam(Optimizer):
         :math:`r_t` is already finite. The paper's :math:`l_t = \sqrt{(1 - \beta_2^t)/v_t}`
         has no :math:`\epsilon`; PyTorch adds it to :math:`\sqrt{v_t}` before the bias
         correction, unlike :class:`~optlib.optim.Adam`, which adds it after. Weight decay is
-        not in the paper.
+        not in the paper. The update itself is :func:`radam_`.
     """
 
     def __init__(
@@ -87,79 +146,13 @@ class RAdam(Optimizer):
         maximize: bool = False,
     ) -> None:
         check_adam_args(lr, betas, eps, weight_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("decoupled_weight_decay", False)
+    __setstate__ = restorer(maximize=False, decoupled_weight_decay=False)
+    step = stepper(radam_)
 
-    @torch.no_grad()
-    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
-        """Perform one update. ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        return {"step": scalar_state(0.0), "exp_avg": zeros(p), "exp_avg_sq": zeros(p)}
 
-        for group in self.param_groups:
-            lr, eps, wd = float(group["lr"]), group["eps"], group["weight_decay"]
-            beta1, beta2 = group["betas"]
-            # rho_inf <- 2 / (1 - beta2) - 1
-            rho_inf = 2 / (1 - beta2) - 1
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                check_param(p, "RAdam")
-                g = -p.grad if group["maximize"] else p.grad
-
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                    state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                # t <- t + 1
-                state["step"] += 1
-                t = state["step"].item()
-
-                if wd != 0 and group["decoupled_weight_decay"]:
-                    # theta_{t-1} <- (1 - lr lambda) theta_{t-1}
-                    p.mul_(1 - lr * wd)
-                elif wd != 0:
-                    # g_t <- g_t + lambda theta_{t-1}
-                    g = g.add(p, alpha=wd)
-
-                # m_t <- beta1 m_{t-1} + (1 - beta1) g_t
-                m.lerp_(g, 1 - beta1)
-                # v_t <- beta2 v_{t-1} + (1 - beta2) g_t^2
-                v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                # m_hat_t <- m_t / (1 - beta1^t)
-                m_hat = m / (1 - beta1**t)
-                # rho_t <- rho_inf - 2 t beta2^t / (1 - beta2^t)
-                rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
-
-                if rho_t > 5:
-                    # l_t <- sqrt(1 - beta2^t) / (sqrt(v_t) + eps)
-                    l = math.sqrt(1 - beta2**t) / v.sqrt().add_(eps)
-                    # r_t <- sqrt((rho_t-4)(rho_t-2) rho_inf / ((rho_inf-4)(rho_inf-2) rho_t))
-                    r = math.sqrt(
-                        (rho_t - 4) * (rho_t - 2) * rho_inf
-                        / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
-                    )
-                    # theta_t <- theta_{t-1} - lr r_t m_hat_t l_t
-                    p.addcmul_(m_hat, l, value=-lr * r)
-                else:
-                    # theta_t <- theta_{t-1} - lr m_hat_t
-                    p.add_(m_hat, alpha=-lr)
-
-        return loss
+    def _update(self, p: Tensor, grad: Tensor, state: dict, hp: dict, t: float) -> None:
+        radam_(p, grad, state["exp_avg"], state["exp_avg_sq"], step=t, **hp)

@@ -2,16 +2,74 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
-import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.optimizer import ParamsT
 
-from optlib.optim._common import check_param, scalar_state
+from optlib.optim._common import (
+    Hyper,
+    add_product_,
+    add_quotient_,
+    add_scaled_,
+    check_lr,
+    check_nonnegative,
+    group_defaults,
+    lerp_,
+    nonzero,
+    regularize,
+    restorer,
+    scalar_state,
+    stepper,
+    zeros,
+)
 
-__all__ = ["RMSprop"]
+__all__ = ["RMSprop", "rmsprop_"]
+
+
+def rmsprop_(
+    param: Tensor,
+    grad: Tensor,
+    square_avg: Tensor,
+    grad_avg: Tensor | None,
+    momentum_buffer: Tensor | None,
+    *,
+    lr: Hyper,
+    alpha: Hyper,
+    eps: Hyper,
+    weight_decay: Hyper,
+    momentum: Hyper,
+    centered: bool,
+    maximize: bool,
+) -> None:
+    r"""One RMSprop step on ``param``, in place (the algorithm and its notes: :class:`RMSprop`).
+
+    ``square_avg``, ``grad_avg`` (``None`` unless ``centered``) and ``momentum_buffer``
+    (``None`` without momentum) are :math:`v, \bar g, b`, updated in place. A hyperparameter
+    may be a number or an ``(N, 1)`` tensor, one value per row.
+    """
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
+    v = square_avg
+    # v_t <- alpha v_{t-1} + (1 - alpha) g_t^2
+    add_product_(v.mul_(alpha), 1 - alpha, g, g)
+    if centered:
+        g_bar = grad_avg
+        # g_bar_t <- alpha g_bar_{t-1} + (1 - alpha) g_t
+        lerp_(g_bar, g, 1 - alpha)
+        # denom <- sqrt(v_t - g_bar_t^2) + eps
+        denom = v.addcmul(g_bar, g_bar, value=-1).sqrt_().add_(eps)
+    else:
+        # denom <- sqrt(v_t) + eps
+        denom = v.sqrt().add_(eps)
+    if momentum_buffer is not None and nonzero(momentum):
+        b = momentum_buffer
+        # b_t <- mu b_{t-1} + g_t / denom
+        b.mul_(momentum).addcdiv_(g, denom)
+        # theta_t <- theta_{t-1} - lr b_t
+        add_scaled_(param, -lr, b)
+    else:
+        # theta_t <- theta_{t-1} - lr g_t / denom
+        add_quotient_(param, -lr, g, denom)
 
 
 class RMSprop(Optimizer):
@@ -67,7 +125,7 @@ class RMSprop(Optimizer):
         learning rate, which multiplies the whole buffer; Graves puts the learning rate
         inside the buffer. The two agree while :math:`\gamma` is constant.
         ``maximize`` is keyword-only here: PyTorch's positional ``capturable`` and
-        ``foreach`` precede it and are not kept.
+        ``foreach`` precede it and are not kept. The update itself is :func:`rmsprop_`.
     """
 
     def __init__(
@@ -82,90 +140,24 @@ class RMSprop(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_lr(lr)
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            alpha=alpha,
-            eps=eps,
-            centered=centered,
-            weight_decay=weight_decay,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        check_nonnegative(momentum=momentum, weight_decay=weight_decay, alpha=alpha)
+        super().__init__(params, group_defaults(locals()))
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("maximize", False)
+    __setstate__ = restorer(momentum=0, centered=False, maximize=False)
+    step = stepper(rmsprop_)
 
-    @torch.no_grad()
-    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
-        """Perform one update. ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        state = {"step": scalar_state(0.0), "square_avg": zeros(p)}
+        if nonzero(group["momentum"]):
+            state["momentum_buffer"] = zeros(p)
+        if group["centered"]:
+            state["grad_avg"] = zeros(p)
+        return state
 
-        for group in self.param_groups:
-            lr, alpha, eps = float(group["lr"]), group["alpha"], group["eps"]
-            wd, mu, centered = group["weight_decay"], group["momentum"], group["centered"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                check_param(p, "RMSprop")
-                g = -p.grad if group["maximize"] else p.grad
-
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["square_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                    if mu > 0:
-                        state["momentum_buffer"] = torch.zeros_like(
-                            p, memory_format=torch.preserve_format
-                        )
-                    if centered:
-                        state["grad_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                v = state["square_avg"]
-                # t <- t + 1 (kept for PyTorch's state layout; the update does not use it)
-                state["step"] += 1
-
-                # g_t <- g_t + lambda theta_{t-1}
-                if wd != 0:
-                    g = g.add(p, alpha=wd)
-                # v_t <- alpha v_{t-1} + (1 - alpha) g_t^2
-                v.mul_(alpha).addcmul_(g, g, value=1 - alpha)
-                if centered:
-                    g_bar = state["grad_avg"]
-                    # g_bar_t <- alpha g_bar_{t-1} + (1 - alpha) g_t
-                    g_bar.lerp_(g, 1 - alpha)
-                    # denom <- sqrt(v_t - g_bar_t^2) + eps
-                    denom = v.addcmul(g_bar, g_bar, value=-1).sqrt_().add_(eps)
-                else:
-                    # denom <- sqrt(v_t) + eps
-                    denom = v.sqrt().add_(eps)
-
-                if mu > 0:
-                    b = state["momentum_buffer"]
-                    # b_t <- mu b_{t-1} + g_t / denom
-                    b.mul_(mu).addcdiv_(g, denom)
-                    # theta_t <- theta_{t-1} - lr b_t
-                    p.add_(b, alpha=-lr)
-                else:
-                    # theta_t <- theta_{t-1} - lr g_t / denom
-                    p.addcdiv_(g, denom, value=-lr)
-
-        return loss
+    def _update(self, p: Tensor, grad: Tensor, state: dict, hp: dict, t: float) -> None:
+        # t is kept for PyTorch's state layout; the update does not use it
+        v, g_bar, b = state["square_avg"], state.get("grad_avg"), state.get("momentum_buffer")
+        rmsprop_(p, grad, v, g_bar, b, **hp)

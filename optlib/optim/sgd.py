@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
-import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim.optimizer import ParamsT
 
-__all__ = ["SGD"]
+from optlib.optim._common import (
+    Hyper,
+    add_scaled_,
+    group_defaults,
+    nonzero,
+    regularize,
+    restorer,
+    stepper,
+)
+
+__all__ = ["SGD", "sgd_"]
+
+
+def sgd_(
+    param: Tensor,
+    grad: Tensor,
+    momentum_buffer: Tensor | None,
+    *,
+    lr: Hyper,
+    momentum: Hyper,
+    dampening: Hyper,
+    weight_decay: Hyper,
+    nesterov: bool,
+    maximize: bool,
+) -> Tensor | None:
+    """One SGD step on ``param``, in place (the algorithm and its notes: :class:`SGD`).
+
+    ``momentum_buffer`` is :math:`b_{t-1}` (``None`` before the first step); the buffer
+    :math:`b_t` is returned (``None`` without momentum), updated in place when it existed.
+    A hyperparameter may be a number or an ``(N, 1)`` tensor, one value per row.
+    """
+    # g_t <- -g_t (maximize); g_t <- g_t + lambda theta_{t-1} (weight decay)
+    g = regularize(param, grad, lr, weight_decay, maximize)
+    b = momentum_buffer
+    if nonzero(momentum):
+        if b is None:
+            # b_1 <- g_1
+            b = g.detach().clone()
+        else:
+            # b_t <- mu b_{t-1} + (1 - tau) g_t
+            add_scaled_(b.mul_(momentum), 1 - dampening, g)
+        # g_t <- g_t + mu b_t (Nesterov), or g_t <- b_t
+        g = add_scaled_(g.clone(), momentum, b) if nesterov else b
+    # theta_t <- theta_{t-1} - lr g_t
+    add_scaled_(param, -lr, g)
+    return b
 
 
 class SGD(Optimizer):
-    r"""Stochastic gradient descent, optionally with momentum (same interface as ``torch.optim.SGD``).
+    r"""Stochastic gradient descent, optionally with momentum (``torch.optim.SGD``).
 
     For each parameter :math:`\theta` with gradient :math:`g_t = \nabla f_t(\theta_{t-1})`:
 
@@ -56,7 +98,10 @@ class SGD(Optimizer):
         :math:`v_t = \mu v_{t-1} - \gamma g_t`, :math:`\theta_t = \theta_{t-1} + v_t`; the two
         agree while :math:`\gamma` is constant and differ after a learning-rate change.
         Nesterov here is the "look-ahead in the gradient" form :math:`g_t + \mu b_t`, not a
-        gradient evaluated at a look-ahead point.
+        gradient evaluated at a look-ahead point. Sparse gradients are supported as in
+        PyTorch (without weight decay); complex parameters are updated as they are, which
+        for these linear steps is the same as updating their real and imaginary parts.
+        The update itself is :func:`sgd_`.
     """
 
     def __init__(
@@ -72,7 +117,7 @@ class SGD(Optimizer):
     ) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
-        if lr < 0.0:
+        if lr < 0.0:  # torch's SGD checks this way round: a NaN lr passes
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
@@ -80,64 +125,15 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
+    __setstate__ = restorer(nesterov=False, maximize=False)
+    step = stepper(sgd_, sparse=True, complex_as_real=False)
 
-    @torch.no_grad()
-    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
-        """Perform one update. ``closure`` re-evaluates the model and returns the loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        return {}  # the momentum buffer starts as the first gradient, in sgd_
 
-        for group in self.param_groups:
-            # lr and momentum are numbers here, except in a sweep (optlib.trajectory.sweep):
-            # there each row of an (N, d) parameter is its own problem, and lr / momentum are
-            # (N, 1) tensors, one value per row, that broadcast in the same formulas.
-            lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
-            per_row = isinstance(lr, Tensor) and lr.numel() > 1
-            wd, nesterov = group["weight_decay"], group["nesterov"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if p.grad.is_sparse:
-                    raise RuntimeError("SGD does not support sparse gradients")
-                g = -p.grad if group["maximize"] else p.grad
-
-                # g <- g + lambda theta
-                if wd != 0:
-                    g = g.add(p, alpha=wd)
-
-                if isinstance(mu, Tensor) or mu != 0:
-                    state = self.state[p]
-                    b = state.get("momentum_buffer")
-                    if b is None:
-                        # b_1 <- g_1
-                        b = state["momentum_buffer"] = g.detach().clone()
-                    else:
-                        # b_t <- mu b_{t-1} + (1 - tau) g_t
-                        b.mul_(mu).add_(g, alpha=1 - tau)
-                    # g <- g + mu b (Nesterov) or g <- b
-                    g = g.add(b, alpha=mu) if nesterov else b
-
-                # theta <- theta - lr g
-                if per_row:
-                    p.sub_(lr * g)
-                else:
-                    p.add_(g, alpha=-float(lr))
-
-        return loss
+    def _update(self, p: Tensor, grad: Tensor, state: dict, hp: dict, t: None) -> None:
+        b = sgd_(p, grad, state.get("momentum_buffer"), **hp)
+        if b is not None:
+            state["momentum_buffer"] = b
