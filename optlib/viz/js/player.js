@@ -260,7 +260,7 @@ const mount = (root, data) => {
     ui.map.addEventListener("pointercancel", stop);
     if (model.dim === 2) {
       const b3 = make(doc, "button", "optlib-btn optlib-3d", ui.bar,
-        { type: "button", "aria-pressed": "false", title: "Show the landscape as a surface in 3-D" });
+        { type: "button", "aria-pressed": "false", "aria-label": "3-D view", title: "Show the landscape as a surface in 3-D" });
       b3.textContent = "3-D";
       const turn = (da, de) => {
         view3d.az += da;
