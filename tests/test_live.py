@@ -55,12 +55,22 @@ def assert_equals_optlib(page, landscape=L.rosenbrock) -> None:
     """Every run on the page equals optlib.trajectory.run of the page's settings, to 1e-9."""
     s, got = api(page, "settings()"), api(page, "trajectories()")
     assert [t["label"] for t in got] == [r["label"] for r in s["runs"]]
-    for r, t in zip(s["runs"], got):
+    for r, t in zip(s["runs"], got, strict=True):
         hp = {k: tuple(v) if isinstance(v, list) else v for k, v in r["hparams"].items()}
-        ref = run(landscape, getattr(optim, r["optimizer"]), tuple(map(float, s["start"])), s["steps"], **hp)
+        ref = run(
+            landscape,
+            getattr(optim, r["optimizer"]),
+            tuple(map(float, s["start"])),
+            s["steps"],
+            **hp,
+        )
         assert t["diverged_at"] == ref.diverged_at
-        np.testing.assert_allclose(np.array(t["points"], dtype=float), ref.points, rtol=1e-9, atol=1e-300)
-        np.testing.assert_allclose(np.array(t["losses"], dtype=float), ref.losses, rtol=1e-9, atol=1e-300)
+        np.testing.assert_allclose(
+            np.array(t["points"], dtype=float), ref.points, rtol=1e-9, atol=1e-300
+        )
+        np.testing.assert_allclose(
+            np.array(t["losses"], dtype=float), ref.losses, rtol=1e-9, atol=1e-300
+        )
 
 
 def python_message(cls, **hp) -> str:
@@ -84,7 +94,9 @@ def test_the_lr_slider_moves_by_keys_and_input_events(page):
     lr.focus()
     page.keyboard.press("ArrowRight")
     s = api(page, "settings()")
-    assert s["runs"][0]["hparams"]["lr"] == pytest.approx(10 ** (math.log10(1e-3) + 0.05), rel=1e-12)
+    assert s["runs"][0]["hparams"]["lr"] == pytest.approx(
+        10 ** (math.log10(1e-3) + 0.05), rel=1e-12
+    )
     assert api(page, "trajectories()")[0]["points"] != before[0]["points"]
     assert api(page, "trajectories()")[1]["points"] == before[1]["points"]
     assert_equals_optlib(page)
@@ -102,8 +114,10 @@ def test_dragging_the_start_point_recomputes_from_there(page):
     x0, x1, y0, y1 = [-2.0, 2.0, -1.0, 3.0]  # Rosenbrock's domain, the picture's extent
 
     def pixel(x, y):
-        return (box["x"] + plot["x"] + (x - x0) / (x1 - x0) * plot["w"],
-                box["y"] + plot["y"] + (y1 - y) / (y1 - y0) * plot["h"])
+        return (
+            box["x"] + plot["x"] + (x - x0) / (x1 - x0) * plot["w"],
+            box["y"] + plot["y"] + (y1 - y) / (y1 - y0) * plot["h"],
+        )
 
     page.mouse.move(*pixel(-1.5, 2.0))
     page.mouse.down()
@@ -157,7 +171,11 @@ def test_the_3d_view_turns_by_drag_and_keys_and_toggles_back(page):
     button = page.locator("button.optlib-3d")
     assert not surf.is_visible() and button.get_attribute("aria-pressed") == "false"
     button.click()
-    assert surf.is_visible() and not flat.is_visible() and button.get_attribute("aria-pressed") == "true"
+    assert (
+        surf.is_visible()
+        and not flat.is_visible()
+        and button.get_attribute("aria-pressed") == "true"
+    )
     a = pixels(surf)
     box = surf.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -181,7 +199,11 @@ def test_the_3d_view_turns_by_drag_and_keys_and_toggles_back(page):
     page.wait_for_timeout(100)
     assert pixels(surf) != d
     button.press("Enter")
-    assert flat.is_visible() and not surf.is_visible() and button.get_attribute("aria-pressed") == "false"
+    assert (
+        flat.is_visible()
+        and not surf.is_visible()
+        and button.get_attribute("aria-pressed") == "false"
+    )
 
 
 def test_every_new_control_has_a_label_and_works_from_the_keyboard(page):
@@ -191,8 +213,9 @@ def test_every_new_control_has_a_label_and_works_from_the_keyboard(page):
     for i in range(n):
         c = controls.nth(i)
         name = c.evaluate(
-            "e => e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].textContent)"
-            " || e.textContent")
+            "e => e.getAttribute('aria-label')"
+            " || (e.labels && e.labels[0] && e.labels[0].textContent) || e.textContent"
+        )
         assert name and name.strip(), c.evaluate("e => e.outerHTML")
         assert c.evaluate("e => e.tabIndex") >= 0
     # Tab reaches them in order from the player's own step controls
@@ -226,7 +249,9 @@ def test_every_new_control_has_a_label_and_works_from_the_keyboard(page):
 
 
 def test_a_one_dimensional_explorer_is_live_too(browser):
-    html = viz.Explorer(L.x_sin, {"gradient descent": (SGD, {"lr": 0.05})}, x0=1.2, steps=50).to_html()
+    html = viz.Explorer(
+        L.x_sin, {"gradient descent": (SGD, {"lr": 0.05})}, x0=1.2, steps=50
+    ).to_html()
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -234,7 +259,9 @@ def test_a_one_dimensional_explorer_is_live_too(browser):
     assert page.locator("button.optlib-3d").count() == 0  # a curve has no surface
     box, plot = page.locator("canvas.optlib-map").bounding_box(), api(page, "state()")["plot"]
     x0, x1 = L.x_sin.domain[0]
-    page.mouse.click(box["x"] + plot["x"] + (2.0 - x0) / (x1 - x0) * plot["w"], box["y"] + plot["y"] + 5)
+    page.mouse.click(
+        box["x"] + plot["x"] + (2.0 - x0) / (x1 - x0) * plot["w"], box["y"] + plot["y"] + 5
+    )
     (start,) = api(page, "settings()")["start"]
     assert start == pytest.approx(2.0, abs=2 * (x1 - x0) / plot["w"])
     (t,) = api(page, "trajectories()")
@@ -264,20 +291,28 @@ def test_book_explorers_recompute_as_a_reader_moves_them(browser, page_path):
     from test_browser import BUILD, _Quiet, open_page
 
     if page_path is None:
-        pytest.fail(f"no page under {BUILD / 'chapters'} carries an explorer's settings: run `make book`")
+        pytest.fail(
+            f"no page under {BUILD / 'chapters'} carries an explorer's settings: run `make book`"
+        )
 
     httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(BUILD)))
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(BUILD))
+    )
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}/{page_path.relative_to(BUILD).as_posix()}"
+        url = (
+            f"http://127.0.0.1:{httpd.server_address[1]}/{page_path.relative_to(BUILD).as_posix()}"
+        )
         page, errors = open_page(browser, url)
         lives = page.locator("[data-optlib-player]:has(.optlib-live)")
         assert lives.count() >= 1, "an explorer of this page is not live"
         for i in range(lives.count()):
             root = lives.nth(i)
             root.scroll_into_view_if_needed()
-            get = lambda what: root.evaluate(f"e => e.optlibPlayer.{what}()")  # noqa: E731
+
+            def get(what: str, root=root):
+                return root.evaluate(f"e => e.optlibPlayer.{what}()")
+
             before = get("trajectories")
             root.locator("input[id$='-r0-lr']").focus()
             page.keyboard.press("ArrowRight")
@@ -285,7 +320,10 @@ def test_book_explorers_recompute_as_a_reader_moves_them(browser, page_path):
             assert moved[0]["points"] != before[0]["points"], "the lr slider did not recompute"
             box = root.locator("canvas.optlib-map").bounding_box()
             plot = root.evaluate("e => e.optlibPlayer.state().plot")
-            at = lambda u, v: (box["x"] + plot["x"] + u * plot["w"], box["y"] + plot["y"] + v * plot["h"])  # noqa: E731
+
+            def at(u: float, v: float, box=box, plot=plot) -> tuple[float, float]:
+                return box["x"] + plot["x"] + u * plot["w"], box["y"] + plot["y"] + v * plot["h"]
+
             page.mouse.move(*at(0.5, 0.5))
             page.mouse.down()
             page.mouse.move(*at(0.3, 0.35), steps=4)
