@@ -62,6 +62,7 @@ def book_page() -> tuple[int, int, int, int]:
         src.mkdir()
         shutil.copy(ROOT / "_config.yml", src / "_config.yml")
         shutil.copy(ROOT / "references.bib", src / "references.bib")
+        shutil.copytree(ROOT / "_ext", src / "_ext")  # the book's local Sphinx extensions
         if (ROOT / "_static").is_dir():  # the book's own CSS (dark mode of figures), as on every page
             shutil.copytree(ROOT / "_static", src / "_static")
         (src / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: three_players\n")
@@ -138,9 +139,16 @@ def main() -> None:
 
     from optlib.viz import _assets
 
+    import gzip
+
+    import rjsmin
+
     script, style = len(_assets.library().encode()), len(_assets.style().encode())
-    print(f"player script {kb(script)} + style {kb(style)} = {kb(script + style)} minified "
-          f"(target < {kb(ASSETS_BUDGET)}: {'OK' if script + style < ASSETS_BUDGET else 'MISSED'})")
+    engine = len(rjsmin.jsmin(_assets._part("engine.js")).encode())
+    print(f"player script {kb(script)} (of which the engine {kb(engine)}) + style {kb(style)} = "
+          f"{kb(script + style)} minified "
+          f"(target < {kb(ASSETS_BUDGET)}: {'OK' if script + style < ASSETS_BUDGET else 'MISSED'}); "
+          f"gzip {kb(len(gzip.compress((_assets.library() + _assets.style()).encode())))}")
     html, images, players, shared = plain_page() if args.no_book else book_page()
     total = html + images
     print(f"page with {players} players ({'plain page' if args.no_book else 'built book page'}): "

@@ -132,12 +132,12 @@ def exercise(page, root) -> None:
     st = state(root)
     n = st["steps"]
     assert n > 0 and st["step"] == n and not st["playing"], "a player first shows the whole run"
-    assert root.locator("canvas").count() == 2
+    assert root.locator("canvas.optlib-map, canvas.optlib-losschart").count() == 2
 
     # every control has an accessible name
     for b in root.locator("button").all():
         assert b.get_attribute("aria-label"), b.inner_html()
-    slider, speed = root.locator("input[type=range]"), root.locator("select")
+    slider, speed = root.locator("input.optlib-slider"), root.locator("select.optlib-speed")
     assert root.locator(f'label[for="{slider.get_attribute("id")}"]').text_content() == "Step"
     assert root.locator(f'label[for="{speed.get_attribute("id")}"]').text_content() == "Speed"
     assert slider.get_attribute("max") == str(n)
@@ -151,7 +151,7 @@ def exercise(page, root) -> None:
     wait_state(page, root, f"s.step >= {a['step'] + 2}")
     b, shot_b = state(root), canvas.screenshot()
     assert b["step"] > a["step"]
-    assert re.fullmatch(rf"step \d+ / {n}", root.locator("output").text_content())
+    assert re.fullmatch(rf"step \d+ / {n}", root.locator(".optlib-controls output").text_content())
     moved = [ma["label"] for ma, mb in zip(a["markers"], b["markers"]) if (ma["px"], ma["py"]) != (mb["px"], mb["py"])]
     assert moved, "no marker moved while playing"
     assert shot_a != shot_b, "the canvas did not change while playing"
@@ -168,10 +168,11 @@ def exercise(page, root) -> None:
     page.keyboard.press("End")
     end = state(root)
     assert end["step"] == n and slider.input_value() == str(n)
-    assert root.locator("output").text_content() == f"step {n} / {n}"
+    assert root.locator(".optlib-controls output").text_content() == f"step {n} / {n}"
     for m, t in zip(end["markers"], data["traces"]):
         if t["x"]:
-            assert (m["x"], m["y"]) == (t["x"][-1], t["y"][-1]), m["label"]
+            # a live explorer recomputed its runs in the page: they agree to the data's 4 digits
+            assert (m["x"], m["y"]) == pytest.approx((t["x"][-1], t["y"][-1]), rel=5e-4), m["label"]
         assert m["diverged"] == (t["diverged_at"] is not None), m["label"]
     badges = root.locator(".optlib-badge")
     for i, t in enumerate(data["traces"]):

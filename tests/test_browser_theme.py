@@ -182,8 +182,8 @@ def test_print_shows_the_complete_runs_without_controls(page):
     page.evaluate("dispatchEvent(new Event('beforeprint'))")
     st = root.evaluate("e => e.optlibPlayer.state()")
     assert st["printing"] and not st["playing"] and st["step"] == st["steps"]
-    for m, t in zip(st["markers"], data["traces"]):
-        assert (m["x"], m["y"]) == (t["x"][-1], t["y"][-1])
+    for m, t in zip(st["markers"], data["traces"]):  # the page recomputed them: 4 digits agree
+        assert (m["x"], m["y"]) == pytest.approx((t["x"][-1], t["y"][-1]), rel=5e-4)
     assert root.locator(".optlib-controls").evaluate("e => getComputedStyle(e).display") == "none"
     assert root.locator(".optlib-legend").is_visible()
     assert root.locator(".optlib-badge").nth(1).is_visible()  # the diverged run says so
@@ -236,7 +236,7 @@ def test_set_data_redraws_from_new_trajectories(page):
     st = root.evaluate("e => e.optlibPlayer.state()")
     assert st["steps"] == 3 and st["step"] == 3
     assert root.locator(".optlib-legend .optlib-name").all_text_contents() == ["engine", "blows up"]
-    assert root.locator("input[type=range]").get_attribute("max") == "3"
+    assert root.locator("input.optlib-slider").get_attribute("max") == "3"
     after = shot(root.locator("canvas.optlib-map"))
     assert (before != after).any()
     # what the new data did not say is kept: the landscape, the title, the settings

@@ -151,7 +151,15 @@ def test_two_lives_in_one_mimebundle(ex):
     data = json.loads(re.search(r'class="optlib-player-data">(.*?)</script>', html, re.S).group(1))
     assert [t["label"] for t in data["traces"]] == list(SPEC)
     assert [t["x"] for t in data["traces"]] == [t["x"] for t in traces(ex).values()]
-    assert "run the notebook" in data["note"]
+    # built-in landscape and optimizers: the page recomputes them (tests/test_live.py)
+    assert "drag on the landscape" in data["note"] and data["settings"] == ex.page_settings()
+
+    class MySGD(SGD):  # a student's own optimizer: only the kernel can recompute it
+        pass
+
+    own = Explorer(L.rosenbrock, {"mine": (MySGD, {"lr": 1e-3})}, steps=5)
+    data = json.loads(re.search(r'class="optlib-player-data">(.*?)</script>', own.to_html(), re.S).group(1))
+    assert "run the notebook" in data["note"] and "settings" not in data
 
 
 def test_the_widget_view_is_the_same_player_script():

@@ -24,6 +24,7 @@ __all__ = ["PARTS", "asset", "library", "style"]
 
 #: The script's files, in the order they are concatenated (each uses what the earlier define).
 PARTS = (
+    "engine.js",  # the 2-D world of optlib (landscapes, update rules), in scope as ENGINE
     "js/format.js",  # numbers and axis ticks as text
     "js/schema.js",  # the data (see _schema.py) -> the model the drawing reads; trajectories()
     "js/geometry.js",  # panel layout, data -> pixel projections, loss-axis scales
@@ -32,6 +33,8 @@ PARTS = (
     "js/controls.js",  # the DOM: title, canvases, legend, buttons, slider, speed
     "js/keyboard.js",  # keys when the player has focus
     "js/grid.js",  # mountGrid(): a slider over a precomputed grid of settings (grid.py)
+    "js/surface.js",  # the 3-D view: the landscape as a shaded surface, rotatable
+    "js/live.js",  # an explorer's controls: the engine recomputes the runs in the page
     "js/player.js",  # mount(): state, playback, print still, the element's API
 )
 
@@ -42,10 +45,23 @@ def asset(name: str) -> str:
     return resources.files("optlib.viz").joinpath(name).read_text(encoding="utf-8")
 
 
+#: engine.js defines its one global when loaded on its own (tests/test_engine.py); inside the
+#: player's scope it is a constant, so the player still leaves nothing but its namespace.
+_ENGINE_GLOBAL = "globalThis.optlibEngine = "
+
+
+def _part(name: str) -> str:
+    text = asset(name)
+    if name == "engine.js":
+        assert text.count(_ENGINE_GLOBAL) == 1, "engine.js must define optlibEngine once"
+        text = text.replace(_ENGINE_GLOBAL, "const ENGINE = ")
+    return text
+
+
 @functools.cache
 def library(minify: bool = True) -> str:
     """The player's script as one expression whose value is the namespace ``{mount, version}``."""
-    body = "\n".join(asset(part) for part in PARTS)
+    body = "\n".join(_part(part) for part in PARTS)
     code = f'(() => {{\n"use strict";\n{body}\n}})()'
     if not minify:
         return code

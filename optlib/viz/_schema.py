@@ -36,7 +36,22 @@ The page API. ``js/player.js`` mounts a player on an element and hangs a handle 
   form ``trajectories()`` returns, what an engine in the page computes) instead of the columns
   ``x``, ``y``, ``loss``; a trace without ``color`` gets the palette colour of its place.
 - ``settings()`` -> the ``settings`` object of the data when it has one (for a live
-  explorer: ``{landscape, start, steps, runs: [{optimizer, hparams}]}``), else ``null``.
+  explorer: ``{landscape, start, steps, runs: [{label, optimizer, hparams}]}``, as the
+  controls stand now), else ``null``.
+- ``set(partial_settings)`` (a live explorer only) merges ``{start, steps, runs: [{optimizer,
+  hparams}, ...]}`` into the settings (``hparams`` key by key, ``runs`` by position; a new
+  ``optimizer`` starts from its defaults and keeps the learning rate) and recomputes at once;
+  it returns ``settings()``. A start outside the picture is clamped to it, with a note.
+
+Live explorers. When ``settings`` names a landscape of :mod:`optlib.landscapes` and every
+run's optimizer is a class of :mod:`optlib.optim`, the player bundles the engine
+(``engine.js``, equal to optlib to round-off, tests/test_engine.py) and shows the controls:
+per run the optimizer, the learning rate (log slider), momentum / alpha / rho / betas / eps
+(eps on a log slider) where it has them, and its flags; the start (sliders, or click and drag
+on the landscape) and the steps; and a 3-D toggle that shows the landscape as a surface. The
+runs are recomputed on every input; a run whose settings are invalid is left out and the
+player shows ``"Invalid settings: <label>: <message>"``, the message Python's constructor
+gives.
 - ``state()`` -> ``{step, steps, playing, markers: [...]}``, for tests; ``destroy()``.
 """
 

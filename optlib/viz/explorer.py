@@ -475,13 +475,20 @@ class Explorer:
 
     def player(self) -> Player:
         """The static player of the current settings (what the published book shows)."""
+        settings = self.page_settings()
+        note = (
+            "Move the controls, or drag on the landscape to move the start: the page recomputes "
+            "the runs."
+            if settings is not None
+            else "A recording of an explorer: run the notebook to move its controls."
+        )
         return Player(
             self._trajectories,
             self._background,
             title=self.title,
             colors=self._colors_on_show(),
-            note="A recording of an explorer: run the notebook to move its controls.",
-            settings=self.page_settings(),
+            note=note,
+            settings=settings,
         )
 
     def to_html(self) -> str:

@@ -76,7 +76,7 @@ const buildControls = (root) => {
     o.textContent = `${s}\u00d7`;
     o.selected = s === 1;
   }
-  return { body, title, note, figs, mapBox, map, lossBox, loss, legend, first, prev, play, playText,
+  return { body, bar, title, note, figs, mapBox, map, lossBox, loss, legend, first, prev, play, playText,
     next, last, slider, readout, speed };
 };
 

@@ -217,25 +217,33 @@ const makePaths = (layers, pointOf, strokes, dots) => ({
 });
 
 /** The landscape panel: picture, axes, paths; draw(step) composes one frame. */
+const mapBases = new WeakMap(); // canvas -> its base layer {c, g, key, img}
 const mapPanel = (doc, canvas, model, r, theme, img, ratio) => {
   const g = sizeCanvas(canvas, r.W, r.H, ratio);
   canvas.style.height = `${r.H}px`;
   const p = projection(r, model.extent);
-  const base = makeLayer(doc, r.W, r.H, ratio, null);
-  if (img && img.complete && img.naturalWidth) {
-    base.g.filter = theme.dim;
-    base.g.drawImage(img, r.x, r.y, r.w, r.h);
-    base.g.filter = "none";
-  } else {
-    base.g.fillStyle = theme.paper;
-    base.g.fillRect(r.x, r.y, r.w, r.h);
-  }
   const e = model.extent;
-  drawAxes(base.g, r, theme, {
-    xticks: linearTicks(e[0], e[1], Math.max(2, Math.floor(r.w / 70))),
-    yticks: linearTicks(e[2], e[3], Math.max(2, Math.floor(r.h / 55))),
-    px: p.x, py: p.y, xlabel: model.xlabel, ylabel: model.ylabel,
-  });
+  // the picture and its axes outlive new runs (a live explorer recomputes them per input)
+  const ready = img && img.complete && img.naturalWidth ? img : null;
+  const key = JSON.stringify([r, theme, e, model.xlabel, model.ylabel, ratio]);
+  let base = mapBases.get(canvas);
+  if (!base || base.key !== key || base.img !== ready) {
+    base = { ...makeLayer(doc, r.W, r.H, ratio, null), key, img: ready };
+    mapBases.set(canvas, base);
+    if (ready) {
+      base.g.filter = theme.dim;
+      base.g.drawImage(img, r.x, r.y, r.w, r.h);
+      base.g.filter = "none";
+    } else {
+      base.g.fillStyle = theme.paper;
+      base.g.fillRect(r.x, r.y, r.w, r.h);
+    }
+    drawAxes(base.g, r, theme, {
+      xticks: linearTicks(e[0], e[1], Math.max(2, Math.floor(r.w / 70))),
+      yticks: linearTicks(e[2], e[3], Math.max(2, Math.floor(r.h / 55))),
+      px: p.x, py: p.y, xlabel: model.xlabel, ylabel: model.ylabel,
+    });
+  }
   const paths = makePaths(
     [makeLayer(doc, r.W, r.H, ratio, r), makeLayer(doc, r.W, r.H, ratio, r)],
     (t) => ({ x: (j) => p.x(t.x[j]), y: (j) => p.y(t.y[j]) }),

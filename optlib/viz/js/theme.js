@@ -16,6 +16,7 @@ const THEME_VARS = {
   ink: ["--optlib-ink", "#1f2328"], // outline of the markers on the loss chart
   paper: ["--optlib-paper", "#eef0f2"], // the landscape's card where there is no image
   dim: ["--optlib-image-filter", "none"], // a canvas filter for the landscape image
+  accent: ["--optlib-accent", "#0072b2"], // the low ground of the 3-D surface
 };
 const MAP_INK = "#1f2328"; // markers on the landscape: always on its light card
 const HALO = "rgba(255,255,255,0.85)";
