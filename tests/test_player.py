@@ -257,8 +257,9 @@ def test_script_and_style_fit_the_page_budget():
 
 
 def test_script_and_style_do_not_grow():
-    # what they weigh with the engine, live controls and 3-D view (bench/player_size.py)
-    assert assets_size() < 56_000, assets_size()
+    # a guard against growth until a renaming minifier meets the 40 KB above: what they weigh
+    # with the engine, live controls, 3-D view and grid player (bench/player_size.py: 61 KB)
+    assert assets_size() < 64_000, assets_size()
 
 
 def test_the_data_says_its_dimension_and_carries_settings(runs, bg):
