@@ -20,8 +20,10 @@ import sys
 
 SYSTEM = "/usr/bin/chromium"
 APT = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium"
-HELP = ("Chromium is missing and could not be installed: run `sudo apt-get install -y chromium` "
-        "(Debian/Ubuntu) or `.venv/bin/playwright install chromium`, or set CHROMIUM=/path/to/chromium")
+HELP = (
+    "Chromium is missing and could not be installed: run `sudo apt-get install -y chromium` "
+    "(Debian/Ubuntu) or `.venv/bin/playwright install chromium`, or set CHROMIUM=/path/to/chromium"
+)
 
 
 def playwright_chromium() -> str | None:
@@ -40,7 +42,11 @@ def present(env: dict[str, str]) -> str | None:
     if env.get("CHROMIUM"):
         candidates = [env["CHROMIUM"]]
     else:
-        candidates = [shutil.which("chromium", path=env.get("PATH", "")), SYSTEM, playwright_chromium()]
+        candidates = [
+            shutil.which("chromium", path=env.get("PATH", "")),
+            SYSTEM,
+            playwright_chromium(),
+        ]
     return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 

@@ -75,16 +75,25 @@ def toc_pages(html: Path) -> list[Path]:
 def print_page(browser, path: Path) -> tuple[bytes, str]:
     """One page as PDF bytes, and its title for the bookmark."""
     page = browser.new_page(viewport={"width": 1100, "height": 1400})
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    page.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort(),
+    )
     page.goto(path.as_uri(), wait_until="load")
     page.evaluate(MATH_DONE)
     page.add_style_tag(content=PRINT_CSS)
     page.emulate_media(media="print")
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     page.wait_for_timeout(200)
-    title = page.evaluate("() => (document.querySelector('main h1') || document.querySelector('h1') || document).textContent")
-    pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=False,
-                   margin={"top": "14mm", "bottom": "14mm", "left": "14mm", "right": "14mm"})
+    title = page.evaluate(
+        "() => (document.querySelector('main h1') || document.querySelector('h1') || document).textContent"
+    )
+    pdf = page.pdf(
+        format="A4",
+        print_background=True,
+        prefer_css_page_size=False,
+        margin={"top": "14mm", "bottom": "14mm", "left": "14mm", "right": "14mm"},
+    )
     page.close()
     return pdf, " ".join(str(title or path.stem).replace("#", "").split())
 
@@ -102,8 +111,10 @@ def make_pdf(html: Path, out: Path, executable: str) -> int:
             start = len(writer.pages)
             writer.append(PdfReader(io.BytesIO(pdf)))
             writer.add_outline_item(title=title, page_number=start)
-            print(f"{path.relative_to(html)}: {len(writer.pages) - start} pages, {time.perf_counter() - t0:.1f} s",
-                  file=sys.stderr)
+            print(
+                f"{path.relative_to(html)}: {len(writer.pages) - start} pages, {time.perf_counter() - t0:.1f} s",
+                file=sys.stderr,
+            )
         browser.close()
     writer.add_metadata({"/Title": "Optimization for Deep Learning"})
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,9 +16,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 
 class UnlinkSolutionTitles(SphinxPostTransform):
-    default_priority = (
-        22  # after sphinx_exercise.post_transforms.ResolveTitlesInSolutions
-    )
+    default_priority = 22  # after sphinx_exercise.post_transforms.ResolveTitlesInSolutions
     formats = ("html",)
 
     def run(self) -> None:

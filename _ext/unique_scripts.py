@@ -19,7 +19,9 @@ def _key(script) -> tuple:
     return (script.filename or "", script.priority, attrs)
 
 
-def drop_repeated_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def drop_repeated_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return

@@ -21,13 +21,19 @@ IMG_SRC = re.compile(r'<img[^>]*?\ssrc="([^"#?]+)', re.I)
 
 
 def size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
+    return (
+        sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        if path.is_dir()
+        else path.stat().st_size
+    )
 
 
 def page_weight(page: Path) -> tuple[int, int, int]:
     """(HTML bytes, bytes of the distinct images it references, their count)."""
     html = page.read_text(encoding="utf-8", errors="replace")
-    images = {(page.parent / unquote(src)).resolve() for src in IMG_SRC.findall(html) if "://" not in src}
+    images = {
+        (page.parent / unquote(src)).resolve() for src in IMG_SRC.findall(html) if "://" not in src
+    }
     images = {p for p in images if p.is_file()}
     return page.stat().st_size, sum(p.stat().st_size for p in images), len(images)
 
@@ -46,10 +52,20 @@ def main() -> None:
         return
 
     total, static = size(args.html), size(args.html / "_static")
-    mathjax = size(args.html / "_static" / "mathjax") if (args.html / "_static" / "mathjax").is_dir() else 0
-    print(f"book ({args.html.relative_to(ROOT) if args.html.is_relative_to(ROOT) else args.html}): {mb(total)} in all")
-    print(f"  _static/ (theme, scripts, fonts: shared) {mb(static)}, of which MathJax {mb(mathjax)}")
-    print(f"  _images/ {mb(size(args.html / '_images'))}, _sources/ {mb(size(args.html / '_sources'))}")
+    mathjax = (
+        size(args.html / "_static" / "mathjax")
+        if (args.html / "_static" / "mathjax").is_dir()
+        else 0
+    )
+    print(
+        f"book ({args.html.relative_to(ROOT) if args.html.is_relative_to(ROOT) else args.html}): {mb(total)} in all"
+    )
+    print(
+        f"  _static/ (theme, scripts, fonts: shared) {mb(static)}, of which MathJax {mb(mathjax)}"
+    )
+    print(
+        f"  _images/ {mb(size(args.html / '_images'))}, _sources/ {mb(size(args.html / '_sources'))}"
+    )
 
     rows = []
     for page in sorted((args.html / "chapters").glob("*.html")):
@@ -59,13 +75,17 @@ def main() -> None:
     for tot, name, html, img, n in rows:
         print(f"{name:28s} {mb(html)} {mb(img)} {n:3d} {mb(tot)}")
     tot, name, *_ = max(rows)
-    print(f"\nheaviest chapter page: {name}, {mb(tot).strip()} with its images "
-          f"(target < {PAGE_BUDGET / 1e6:.0f} MB: {'ok' if tot < PAGE_BUDGET else 'OVER'})")
+    print(
+        f"\nheaviest chapter page: {name}, {mb(tot).strip()} with its images "
+        f"(target < {PAGE_BUDGET / 1e6:.0f} MB: {'ok' if tot < PAGE_BUDGET else 'OVER'})"
+    )
 
     if args.pdf.is_file():
         pdf = args.pdf.stat().st_size
-        print(f"PDF {args.pdf.name}: {mb(pdf).strip()} (target < {PDF_BUDGET / 1e6:.0f} MB: "
-              f"{'ok' if pdf < PDF_BUDGET else 'OVER'})")
+        print(
+            f"PDF {args.pdf.name}: {mb(pdf).strip()} (target < {PDF_BUDGET / 1e6:.0f} MB: "
+            f"{'ok' if pdf < PDF_BUDGET else 'OVER'})"
+        )
     else:
         print(f"PDF: not built ({args.pdf}): run `make pdf`")
 

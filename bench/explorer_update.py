@@ -49,30 +49,47 @@ def main() -> None:
     }
     w = time.perf_counter()
     ex = Explorer(L.rosenbrock, optimizers, steps=args.steps)
-    print(f"Explorer({L.rosenbrock.name}, {len(optimizers)} optimizers x {args.steps} steps): "
-          f"built in {time.perf_counter() - w:.2f} s (background image included); "
-          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}")
-    assert ex.message == "" and all(len(t.losses) == args.steps + 1 for t in ex.trajectories.values())
-    ex.player_widget._handle_custom_msg({"type": "optlib-player-ready"}, [])  # as if a view were open
+    print(
+        f"Explorer({L.rosenbrock.name}, {len(optimizers)} optimizers x {args.steps} steps): "
+        f"built in {time.perf_counter() - w:.2f} s (background image included); "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}"
+    )
+    assert ex.message == "" and all(
+        len(t.losses) == args.steps + 1 for t in ex.trajectories.values()
+    )
+    ex.player_widget._handle_custom_msg(
+        {"type": "optlib-player-ready"}, []
+    )  # as if a view were open
     assert ex.player_widget.live
 
     def set_start(v):
         ex.controls["x0"].value = v
-        assert len(ex.player_widget.data["traces"]) == len(optimizers) and abs(ex.player_widget.data["traces"][0]["x"][0] - v) < 1e-3
+        assert (
+            len(ex.player_widget.data["traces"]) == len(optimizers)
+            and abs(ex.player_widget.data["traces"][0]["x"][0] - v) < 1e-3
+        )
 
     def set_lr(v):
         ex.controls["Adam.lr"].value = v
 
     xs = [-1.9 + 0.05 * i for i in range(args.repeat)]  # all different: no cache hits
     lrs = [10 ** (-2.5 + 0.1 * i) for i in range(args.repeat)]
-    rows = [("start point (4 runs recomputed)", *timed(set_start, xs)),
-            ("Adam lr (1 run recomputed)", *timed(set_lr, lrs))]
-    print(f"\n{'control change -> new player data':36s}{'median wall':>13s}{'median CPU':>12s}{'max wall':>10s}")
+    rows = [
+        ("start point (4 runs recomputed)", *timed(set_start, xs)),
+        ("Adam lr (1 run recomputed)", *timed(set_lr, lrs)),
+    ]
+    print(
+        f"\n{'control change -> new player data':36s}{'median wall':>13s}{'median CPU':>12s}{'max wall':>10s}"
+    )
     for name, walls, cpus in rows:
-        print(f"{name:36s}{statistics.median(walls):>10.1f} ms{statistics.median(cpus):>9.1f} ms{max(walls):>7.0f} ms")
+        print(
+            f"{name:36s}{statistics.median(walls):>10.1f} ms{statistics.median(cpus):>9.1f} ms{max(walls):>7.0f} ms"
+        )
     worst = statistics.median(rows[0][1])
-    print(f"\ntarget: median < {BUDGET_MS:.0f} ms for 4 optimizers x {args.steps} steps -> "
-          f"{'OK' if worst < BUDGET_MS else 'MISSED'} ({worst:.1f} ms)")
+    print(
+        f"\ntarget: median < {BUDGET_MS:.0f} ms for 4 optimizers x {args.steps} steps -> "
+        f"{'OK' if worst < BUDGET_MS else 'MISSED'} ({worst:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -62,8 +62,9 @@ def main() -> None:
     X, y = sin_cos(args.n, noise=0.1, seed=0)
     torch.manual_seed(0)
     h = args.hidden
-    template = nn.Sequential(nn.Linear(1, h), nn.Tanh(), nn.Linear(h, h), nn.Tanh(),
-                             nn.Linear(h, 1))
+    template = nn.Sequential(
+        nn.Linear(1, h), nn.Tanh(), nn.Linear(h, h), nn.Tanh(), nn.Linear(h, 1)
+    )
     loss_fn = nn.MSELoss()
     devnull = open(os.devnull, "w")
     steps = args.epochs * -(-args.n // args.batch_size)
@@ -79,13 +80,27 @@ def main() -> None:
         return (time.process_time() - cpu, time.perf_counter() - wall), model
 
     def time_bare(log_loss=False):
-        return timed(lambda model, opt: bare_loop(model, opt, loss_fn, X, y, args.epochs,
-                                                  args.batch_size, 0, log_loss))
+        return timed(
+            lambda model, opt: bare_loop(
+                model, opt, loss_fn, X, y, args.epochs, args.batch_size, 0, log_loss
+            )
+        )
 
     def time_fit():
-        return timed(lambda model, opt: fit(model, opt, loss_fn, X, y, epochs=args.epochs,
-                                            batch_size=args.batch_size, seed=0, progress=True,
-                                            file=devnull))
+        return timed(
+            lambda model, opt: fit(
+                model,
+                opt,
+                loss_fn,
+                X,
+                y,
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                seed=0,
+                progress=True,
+                file=devnull,
+            )
+        )
 
     _, m_bare = time_bare()  # warm-up (the first optimizer imports torch._dynamo)
     _, m_fit = time_fit()
@@ -99,26 +114,37 @@ def main() -> None:
         for times, f in runs if r % 2 == 0 else runs[::-1]:
             times.append(f()[0])
 
-    print(f"MLP 1-{h}-{h}-1 (tanh), {args.n} points, batch {args.batch_size}, {args.epochs} epochs "
-          f"= {steps} steps, Adam, torch {torch.__version__}, {torch.get_num_threads()} "
-          f"thread(s); median of {args.repeats} alternating runs")
+    print(
+        f"MLP 1-{h}-{h}-1 (tanh), {args.n} points, batch {args.batch_size}, {args.epochs} epochs "
+        f"= {steps} steps, Adam, torch {torch.__version__}, {torch.get_num_threads()} "
+        f"thread(s); median of {args.repeats} alternating runs"
+    )
     print(f"  {'':32s}{'CPU time':>22s}{'wall time':>22s}")
     med = {}
-    for name, times in (("bare loop", bare), ("bare loop + loss.item() log", logged),
-                        ("fit (progress bar on)", fitted)):
+    for name, times in (
+        ("bare loop", bare),
+        ("bare loop + loss.item() log", logged),
+        ("fit (progress bar on)", fitted),
+    ):
         cpu, wall = (statistics.median(t[i] for t in times) for i in (0, 1))
         med[name] = (cpu, wall)
-        print(f"  {name:32s}{cpu * 1e3:9.1f} ms {cpu / steps * 1e6:6.1f} us/step"
-              f"{wall * 1e3:9.1f} ms {wall / steps * 1e6:6.1f} us/step")
+        print(
+            f"  {name:32s}{cpu * 1e3:9.1f} ms {cpu / steps * 1e6:6.1f} us/step"
+            f"{wall * 1e3:9.1f} ms {wall / steps * 1e6:6.1f} us/step"
+        )
     (fc, fw), (bc, bw) = med["fit (progress bar on)"], med["bare loop"]
     oc, ow = 100 * (fc / bc - 1), 100 * (fw / bw - 1)
     # Each repeat ran both back to back: the median of their ratios cancels slow load drifts.
     pair = 100 * (statistics.median(f[0] / b[0] for f, b in zip(fitted, bare)) - 1)
     best = 100 * (min(t[0] for t in fitted) / min(t[0] for t in bare) - 1)
-    print(f"  fit overhead over the bare loop (medians): {oc:+.1f} % CPU time, {ow:+.1f} % wall "
-          f"time (target < 10 %: {'OK' if oc < 10 else 'OVER'})")
-    print(f"  cross-checks: median of the per-repeat CPU ratios {pair:+.1f} %, "
-          f"best-of-{args.repeats} CPU times {best:+.1f} %")
+    print(
+        f"  fit overhead over the bare loop (medians): {oc:+.1f} % CPU time, {ow:+.1f} % wall "
+        f"time (target < 10 %: {'OK' if oc < 10 else 'OVER'})"
+    )
+    print(
+        f"  cross-checks: median of the per-repeat CPU ratios {pair:+.1f} %, "
+        f"best-of-{args.repeats} CPU times {best:+.1f} %"
+    )
     print("  same final parameters: yes")
 
 

@@ -26,7 +26,9 @@ CHAPTER_BUDGET_S = 20.0
 def time_notebook(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
-        client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": tmp}})
+        client = NotebookClient(
+            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": tmp}}
+        )
         start = time.perf_counter()
         client.execute()
         return time.perf_counter() - start
@@ -36,8 +38,17 @@ def time_book() -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         subprocess.run(
-            [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
-             "--path-output", out, "-W", "-n", "--keep-going", "--quiet"],
+            [
+                str(Path(sys.executable).with_name("jupyter-book")),
+                "build",
+                str(ROOT),
+                "--path-output",
+                out,
+                "-W",
+                "-n",
+                "--keep-going",
+                "--quiet",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )

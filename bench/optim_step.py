@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -97,8 +97,10 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run the rows whose text contains this")
     args = parser.parse_args()
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"median of {args.rounds} rounds x {args.steps} steps, ms per step")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
+        f"median of {args.rounds} rounds x {args.steps} steps, ms per step"
+    )
     header = (
         f"| {'workload':24} | {'optimizer':9} | {'optlib':>8} | {'foreach=F':>9} | "
         f"{'foreach=T':>9} | {'optlib/best':>11} | {'state optlib':>13} | {'state torch':>13} |"
@@ -113,9 +115,12 @@ def main() -> None:
             ours, loop, fe = (res["ms"][impl] for impl in IMPLS)
             sizes = {res["bytes"][impl] for impl in IMPLS[1:]}
             assert len(sizes) == 1, "torch's two variants keep different state"
-            print(f"| {workload:24} | {name:9} | {ours:8.2f} | {loop:9.2f} | {fe:9.2f} | "
-                  f"{res['ratio']:10.2f}x | {res['bytes']['optlib']:13,d} | {sizes.pop():13,d} |",
-                  flush=True)
+            print(
+                f"| {workload:24} | {name:9} | {ours:8.2f} | {loop:9.2f} | {fe:9.2f} | "
+                f"{res['ratio']:10.2f}x | {res['bytes']['optlib']:13,d} | {sizes.pop():13,d} |",
+                flush=True,
+            )
+
 
 if __name__ == "__main__":
     main()

@@ -72,8 +72,16 @@ PLAYING_JS = """async ([from, ms]) => {
 
 def long_runs(steps: int) -> dict:
     """A chapter's race on Rosenbrock, run for ``steps`` steps by optlib (about 40 s of CPU)."""
-    return run_many(L.rosenbrock, {"SGD": (SGD, {"lr": 2e-4}), "momentum": (SGD, {"lr": 2e-4, "momentum": 0.9}),
-                                   "Adam": (Adam, {"lr": 1e-3})}, L.rosenbrock.start, steps)
+    return run_many(
+        L.rosenbrock,
+        {
+            "SGD": (SGD, {"lr": 2e-4}),
+            "momentum": (SGD, {"lr": 2e-4, "momentum": 0.9}),
+            "Adam": (Adam, {"lr": 1e-3}),
+        },
+        L.rosenbrock.start,
+        steps,
+    )
 
 
 def main() -> None:
@@ -101,13 +109,21 @@ def main() -> None:
             playing = page.evaluate(PLAYING_JS, [args.at, 2000])
             browser.close()
     med = statistics.median(frames["times"])
-    print(f"page: 3 runs x {args.steps:,} steps, {size / 1e6:.1f} MB of HTML, loaded and drawn in {load:.1f} s")
+    print(
+        f"page: 3 runs x {args.steps:,} steps, {size / 1e6:.1f} MB of HTML, loaded and drawn in {load:.1f} s"
+    )
     print(f"jump to step {args.at:,} (draws the prefix once): {frames['first']:.1f} ms")
-    print(f"next {args.frames} steps one by one: median {med:.2f} ms, max {max(frames['times']):.1f} ms per frame")
+    print(
+        f"next {args.frames} steps one by one: median {med:.2f} ms, max {max(frames['times']):.1f} ms per frame"
+    )
     iv = playing["intervals"]
-    print(f"playing at 4x from step {args.at:,} for 2 s: {len(iv)} frames, median interval "
-          f"{statistics.median(iv):.1f} ms, 95th percentile {np.percentile(iv, 95):.1f} ms")
-    print(f"target: median frame < {BUDGET_MS:.0f} ms -> {'OK' if med < BUDGET_MS else 'MISSED'} ({med:.2f} ms)")
+    print(
+        f"playing at 4x from step {args.at:,} for 2 s: {len(iv)} frames, median interval "
+        f"{statistics.median(iv):.1f} ms, 95th percentile {np.percentile(iv, 95):.1f} ms"
+    )
+    print(
+        f"target: median frame < {BUDGET_MS:.0f} ms -> {'OK' if med < BUDGET_MS else 'MISSED'} ({med:.2f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import nbformat
 
 from optlib import landscapes as L
 from optlib import viz
-from optlib.optim import SGD, Adam, RMSprop
+from optlib.optim import SGD, Adam
 from optlib.trajectory import run_many
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,13 +63,23 @@ def book_page() -> tuple[int, int, int, int]:
         shutil.copy(ROOT / "_config.yml", src / "_config.yml")
         shutil.copy(ROOT / "references.bib", src / "references.bib")
         shutil.copytree(ROOT / "_ext", src / "_ext")  # the book's local Sphinx extensions
-        if (ROOT / "_static").is_dir():  # the book's own CSS (dark mode of figures), as on every page
+        if (
+            ROOT / "_static"
+        ).is_dir():  # the book's own CSS (dark mode of figures), as on every page
             shutil.copytree(ROOT / "_static", src / "_static")
-        (src / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: three_players\n")
+        (src / "_toc.yml").write_text(
+            "format: jb-book\nroot: intro\nchapters:\n  - file: three_players\n"
+        )
         (src / "intro.md").write_text("# Bench\n\nA page with three explorers.\n")
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Three explorers")]
-                                      + [nbformat.v4.new_code_cell(c) for c in CELLS])
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_markdown_cell("# Three explorers")]
+            + [nbformat.v4.new_code_cell(c) for c in CELLS]
+        )
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         nbformat.write(nb, src / "three_players.ipynb")
         jb = Path(sys.executable).with_name("jupyter-book")
         start = time.perf_counter()
@@ -79,7 +89,9 @@ def book_page() -> tuple[int, int, int, int]:
         page = out / "three_players.html"
         html = page.read_text(encoding="utf-8")
         images = re.findall(r'<img[^>]+src="([^"]+)"', html)
-        img_bytes = sum((page.parent / s).stat().st_size for s in images if not s.startswith("data:"))
+        img_bytes = sum(
+            (page.parent / s).stat().st_size for s in images if not s.startswith("data:")
+        )
         shared = sum(p.stat().st_size for p in (out / "_static").rglob("*") if p.is_file())
         for css in sorted((ROOT / "_static").glob("*.css")):
             linked = f'href="_static/{css.name}' in html
@@ -101,8 +113,16 @@ def jshtml_vs_player(steps: int = 100) -> tuple[int, int, float]:
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
-    runs = run_many(L.rosenbrock, {"SGD": (SGD, {"lr": 1e-3}), "momentum": (SGD, {"lr": 1e-3, "momentum": 0.9}),
-                                   "Adam": (Adam, {"lr": 0.05})}, L.rosenbrock.start, steps)
+    runs = run_many(
+        L.rosenbrock,
+        {
+            "SGD": (SGD, {"lr": 1e-3}),
+            "momentum": (SGD, {"lr": 1e-3, "momentum": 0.9}),
+            "Adam": (Adam, {"lr": 0.05}),
+        },
+        L.rosenbrock.start,
+        steps,
+    )
     player_bytes = len(viz.player(L.rosenbrock, runs).to_html().encode())
 
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(9, 4))
@@ -112,9 +132,16 @@ def jshtml_vs_player(steps: int = 100) -> tuple[int, int, float]:
         color = viz.PALETTE[i]
         lines.append(ax.plot([], [], "o-", color=color, ms=2.5, lw=1.8, label=label)[0])
         curves.append(ax2.plot([], [], color=color, lw=1.8, label=label)[0])
-    ax2.set(xlim=(0, steps), ylim=(min(t.losses.min() for t in runs.values()) * 0.8,
-                                   max(t.losses.max() for t in runs.values()) * 1.2),
-            yscale="log", xlabel="step", ylabel="loss")
+    ax2.set(
+        xlim=(0, steps),
+        ylim=(
+            min(t.losses.min() for t in runs.values()) * 0.8,
+            max(t.losses.max() for t in runs.values()) * 1.2,
+        ),
+        yscale="log",
+        xlabel="step",
+        ylabel="loss",
+    )
     ax2.legend(fontsize=8)
 
     def frame(k):
@@ -134,35 +161,47 @@ def jshtml_vs_player(steps: int = 100) -> tuple[int, int, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--no-book", action="store_true", help="measure a plain page instead of building a book")
+    ap.add_argument(
+        "--no-book", action="store_true", help="measure a plain page instead of building a book"
+    )
     args = ap.parse_args()
-
-    from optlib.viz import _assets
 
     import gzip
 
     import rjsmin
 
+    from optlib.viz import _assets
+
     script, style = len(_assets.library().encode()), len(_assets.style().encode())
     engine = len(rjsmin.jsmin(_assets._part("engine.js")).encode())
-    print(f"player script {kb(script)} (of which the engine {kb(engine)}) + style {kb(style)} = "
-          f"{kb(script + style)} minified "
-          f"(target < {kb(ASSETS_BUDGET)}: {'OK' if script + style < ASSETS_BUDGET else 'MISSED'}); "
-          f"gzip {kb(len(gzip.compress((_assets.library() + _assets.style()).encode())))}")
+    print(
+        f"player script {kb(script)} (of which the engine {kb(engine)}) + style {kb(style)} = "
+        f"{kb(script + style)} minified "
+        f"(target < {kb(ASSETS_BUDGET)}: {'OK' if script + style < ASSETS_BUDGET else 'MISSED'}); "
+        f"gzip {kb(len(gzip.compress((_assets.library() + _assets.style()).encode())))}"
+    )
     html, images, players, shared = plain_page() if args.no_book else book_page()
     total = html + images
-    print(f"page with {players} players ({'plain page' if args.no_book else 'built book page'}): "
-          f"HTML {kb(html)} + images {kb(images)} = {kb(total)}"
-          + (f"   (theme CSS/JS shared by every page, cached: {kb(shared)})" if shared else ""))
+    print(
+        f"page with {players} players ({'plain page' if args.no_book else 'built book page'}): "
+        f"HTML {kb(html)} + images {kb(images)} = {kb(total)}"
+        + (f"   (theme CSS/JS shared by every page, cached: {kb(shared)})" if shared else "")
+    )
 
     player_bytes, js_bytes, seconds = jshtml_vs_player()
-    print(f"one player, 3 optimizers x 100 steps: {kb(player_bytes)}; "
-          f"FuncAnimation.to_jshtml of the same runs (101 frames): {kb(js_bytes)}, rendered in {seconds:.1f} s")
+    print(
+        f"one player, 3 optimizers x 100 steps: {kb(player_bytes)}; "
+        f"FuncAnimation.to_jshtml of the same runs (101 frames): {kb(js_bytes)}, rendered in {seconds:.1f} s"
+    )
     print()
     print(f"{'':34s}{'player':>12s}{'to_jshtml':>12s}{'ratio':>8s}")
-    print(f"{'3 optimizers x 100 steps':34s}{kb(player_bytes):>12s}{kb(js_bytes):>12s}{js_bytes / player_bytes:>7.0f}x")
-    print(f"target: page < {kb(PAGE_BUDGET)} -> {'OK' if total < PAGE_BUDGET else 'MISSED'} ({kb(total)}); "
-          f"player >= {RATIO_TARGET:.0f}x smaller -> {'OK' if js_bytes / player_bytes >= RATIO_TARGET else 'MISSED'}")
+    print(
+        f"{'3 optimizers x 100 steps':34s}{kb(player_bytes):>12s}{kb(js_bytes):>12s}{js_bytes / player_bytes:>7.0f}x"
+    )
+    print(
+        f"target: page < {kb(PAGE_BUDGET)} -> {'OK' if total < PAGE_BUDGET else 'MISSED'} ({kb(total)}); "
+        f"player >= {RATIO_TARGET:.0f}x smaller -> {'OK' if js_bytes / player_bytes >= RATIO_TARGET else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

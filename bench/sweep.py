@@ -32,7 +32,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100, help="grid points per axis (default: 100)")
     ap.add_argument("--steps", type=int, default=300)
-    ap.add_argument("--sample", type=int, default=100, help="configurations run one at a time (default: 100)")
+    ap.add_argument(
+        "--sample", type=int, default=100, help="configurations run one at a time (default: 100)"
+    )
     ap.add_argument("--full", action="store_true", help="run every configuration one at a time")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
@@ -41,9 +43,11 @@ def main() -> None:
     landscape = L.rosenbrock
     grid = {"lr": np.geomspace(1e-5, 3e-3, args.n), "momentum": np.linspace(0.0, 0.99, args.n)}
     n_cfg = args.n * args.n
-    print(f"landscape {landscape.name}, optimizer SGD, grid lr x momentum = {args.n} x {args.n} "
-          f"({n_cfg} configurations), {args.steps} steps, torch threads {torch.get_num_threads()}, "
-          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(
+        f"landscape {landscape.name}, optimizer SGD, grid lr x momentum = {args.n} x {args.n} "
+        f"({n_cfg} configurations), {args.steps} steps, torch threads {torch.get_num_threads()}, "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
 
     sweep(landscape, SGD, 5, {k: v[:3] for k, v in grid.items()})  # warm-up
     walls, cpus = [], []
@@ -53,30 +57,49 @@ def main() -> None:
         walls.append(time.perf_counter() - w)
         cpus.append(time.process_time() - c)
     t_sweep = statistics.median(walls)
-    print(f"sweep (one batched computation): median {t_sweep:.3f} s wall, {statistics.median(cpus):.3f} s CPU "
-          f"over {args.repeat} runs; {int(result.diverged.sum())} diverged, {int(result.converged.sum())} reached loss < 1e-4")
+    print(
+        f"sweep (one batched computation): median {t_sweep:.3f} s wall, {statistics.median(cpus):.3f} s CPU "
+        f"over {args.repeat} runs; {int(result.diverged.sum())} diverged, {int(result.converged.sum())} reached loss < 1e-4"
+    )
 
     flat = list(np.ndindex(args.n, args.n))
-    picks = flat if args.full else [flat[i] for i in np.linspace(0, n_cfg - 1, min(args.sample, n_cfg)).astype(int)]
+    picks = (
+        flat
+        if args.full
+        else [flat[i] for i in np.linspace(0, n_cfg - 1, min(args.sample, n_cfg)).astype(int)]
+    )
     w, c = time.perf_counter(), time.process_time()
     worst = 0.0
     for idx in picks:
         cfg = result.config(*idx)
         traj = run(landscape, SGD, steps=args.steps, **cfg)
         if not traj.diverged:
-            worst = max(worst, abs(traj.losses[-1] - result.final_loss[idx]) / max(abs(traj.losses[-1]), 1e-300))
+            worst = max(
+                worst,
+                abs(traj.losses[-1] - result.final_loss[idx]) / max(abs(traj.losses[-1]), 1e-300),
+            )
         assert traj.diverged == bool(result.diverged[idx]), idx
     t_each = (time.perf_counter() - w) / len(picks)
     c_each = (time.process_time() - c) / len(picks)
     t_loop = t_each * n_cfg
-    how = "measured" if args.full else f"{len(picks)} runs measured, x {n_cfg / len(picks):.0f} for the grid"
-    print(f"one at a time ({how}): {t_loop:.1f} s wall ({t_each * 1e3:.2f} ms per run, {c_each * 1e3:.2f} ms CPU); "
-          f"results agree (max relative difference of final losses {worst:.1e})")
+    how = (
+        "measured"
+        if args.full
+        else f"{len(picks)} runs measured, x {n_cfg / len(picks):.0f} for the grid"
+    )
+    print(
+        f"one at a time ({how}): {t_loop:.1f} s wall ({t_each * 1e3:.2f} ms per run, {c_each * 1e3:.2f} ms CPU); "
+        f"results agree (max relative difference of final losses {worst:.1e})"
+    )
     print()
     print(f"{'':28s}{'batched':>12s}{'one at a time':>16s}{'speedup':>10s}")
-    print(f"{'100x100 grid, 300 steps':28s}{t_sweep:>11.3f}s{t_loop:>15.1f}s{t_loop / t_sweep:>9.0f}x")
+    print(
+        f"{'100x100 grid, 300 steps':28s}{t_sweep:>11.3f}s{t_loop:>15.1f}s{t_loop / t_sweep:>9.0f}x"
+    )
     ok_time, ok_speed = t_sweep < SWEEP_BUDGET_S, t_loop / t_sweep >= SPEEDUP_TARGET
-    print(f"target: < {SWEEP_BUDGET_S} s -> {'OK' if ok_time else 'MISSED'}; >= {SPEEDUP_TARGET:.0f}x -> {'OK' if ok_speed else 'MISSED'}")
+    print(
+        f"target: < {SWEEP_BUDGET_S} s -> {'OK' if ok_time else 'MISSED'}; >= {SPEEDUP_TARGET:.0f}x -> {'OK' if ok_speed else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -114,8 +114,7 @@ class Report:
 
 def _fmt(config: dict) -> str:
     return ", ".join(
-        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-        for k, v in config.items()
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in config.items()
     )
 
 
@@ -137,11 +136,7 @@ def _sgd(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
     if mu:
         buf = s.get("momentum_buffer")
         if buf is None:
-            scale = (
-                1 - damp
-                if bug == "zero_init"
-                else (lr if bug == "lr_in_buffer" else 1.0)
-            )
+            scale = 1 - damp if bug == "zero_init" else (lr if bug == "lr_in_buffer" else 1.0)
             buf = s["momentum_buffer"] = g.clone() * scale
         else:
             dg = (1 - mu) * g if bug == "ema" else (1 - damp) * g
@@ -306,9 +301,7 @@ BUGS["adamw"] = BUGS["adam"]
 class Mutant(Optimizer):
     """The reference's update (for SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta) with ``bug``."""
 
-    def __init__(
-        self, params: Any, family: str, bug: str | None, **defaults: Any
-    ) -> None:
+    def __init__(self, params: Any, family: str, bug: str | None, **defaults: Any) -> None:
         self.family, self.bug = family, bug
         super().__init__(params, defaults)
 
@@ -317,8 +310,7 @@ class Mutant(Optimizer):
         for group in self.param_groups:
             h = dict(
                 group,
-                _decoupled=self.family == "adamw"
-                or group.get("decoupled_weight_decay"),
+                _decoupled=self.family == "adamw" or group.get("decoupled_weight_decay"),
             )
             for p in group["params"]:
                 if p.grad is None:
@@ -340,31 +332,21 @@ class Scenario:
     grad_scale: float = 1.0
     two_groups: bool = False
     missing: bool = False  # parameter 1 gets no gradient on the first steps
-    lr_change: int | None = (
-        None  # after this step, every group's lr is multiplied by 0.1
-    )
-    round_trip: int | None = (
-        None  # after this step, state_dict -> fresh instance -> load
-    )
+    lr_change: int | None = None  # after this step, every group's lr is multiplied by 0.1
+    round_trip: int | None = None  # after this step, state_dict -> fresh instance -> load
 
 
 def _params(sc: Scenario) -> list[Tensor]:
     gen = torch.Generator().manual_seed(sc.seed)
-    return [
-        torch.randn(s, generator=gen, dtype=torch.float64).to(sc.dtype) for s in SHAPES
-    ]
+    return [torch.randn(s, generator=gen, dtype=torch.float64).to(sc.dtype) for s in SHAPES]
 
 
 def _grads(sc: Scenario) -> list[list[Tensor | None]]:
     gen = torch.Generator().manual_seed(10_000 + sc.seed)
     out = []
     for t in range(1, sc.steps + 1):
-        scale = sc.grad_scale * (
-            0.05 if t > sc.steps // 2 and sc.name == "amsgrad" else 1.0
-        )
-        row = [
-            scale * torch.randn(s, generator=gen, dtype=torch.float64) for s in SHAPES
-        ]
+        scale = sc.grad_scale * (0.05 if t > sc.steps // 2 and sc.name == "amsgrad" else 1.0)
+        row = [scale * torch.randn(s, generator=gen, dtype=torch.float64) for s in SHAPES]
         if sc.missing and t <= 2:
             row[1] = None
         out.append([None if g is None else g.to(sc.dtype) for g in row])
@@ -392,10 +374,7 @@ def _run(cls: type, sc: Scenario, extra: dict | None = None) -> list[tuple[list,
         snaps.append(
             (
                 [p.detach().clone() for p in params],
-                [
-                    {k: _clone(v) for k, v in opt.state.get(p, {}).items()}
-                    for p in params
-                ],
+                [{k: _clone(v) for k, v in opt.state.get(p, {}).items()} for p in params],
             )
         )
         if sc.lr_change == t:
@@ -423,11 +402,7 @@ def _first_mismatch(a: Tensor, b: Tensor, rtol: float) -> tuple | None:
     err = (a - b).abs()
     scale = max(a.abs().max().item() if a.numel() else 0.0, 1e-300)
     if not torch.isfinite(b).all() or err.max().item() > rtol * scale:
-        flat = (
-            int(torch.nan_to_num(err, nan=math.inf).flatten().argmax())
-            if a.numel()
-            else 0
-        )
+        flat = int(torch.nan_to_num(err, nan=math.inf).flatten().argmax()) if a.numel() else 0
         idx = (
             tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), a.shape))
             if a.dim()
@@ -443,9 +418,7 @@ def _compare(ref: list, got: list, sc: Scenario, keys: bool) -> Divergence | Non
         for i, (a, b) in enumerate(zip(rp, gp)):
             bad = _first_mismatch(a, b, rtol)
             if bad:
-                return Divergence(
-                    sc.name, sc.config, t, i, "parameter", bad[1], bad[2], bad[0]
-                )
+                return Divergence(sc.name, sc.config, t, i, "parameter", bad[1], bad[2], bad[0])
         if not keys:
             continue
         for i, (sa, sb) in enumerate(zip(rs, gs)):
@@ -454,9 +427,7 @@ def _compare(ref: list, got: list, sc: Scenario, keys: bool) -> Divergence | Non
                     continue
                 bad = _first_mismatch(va, sb[k], rtol)
                 if bad:
-                    return Divergence(
-                        sc.name, sc.config, t, i, k, bad[1], bad[2], bad[0]
-                    )
+                    return Divergence(sc.name, sc.config, t, i, k, bad[1], bad[2], bad[0])
     return None
 
 
@@ -465,14 +436,8 @@ def _compare(ref: list, got: list, sc: Scenario, keys: bool) -> Divergence | Non
 
 def _accepted(cls: type) -> tuple[set[str], bool]:
     sig = inspect.signature(cls.__init__)
-    names = {
-        n
-        for n in list(sig.parameters)[2:]
-        if sig.parameters[n].kind.name != "VAR_KEYWORD"
-    }
-    var_kw = any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()
-    )
+    names = {n for n in list(sig.parameters)[2:] if sig.parameters[n].kind.name != "VAR_KEYWORD"}
+    var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
     return names, var_kw
 
 
@@ -482,9 +447,7 @@ def _defaults(reference: type) -> dict:
     for name, p in list(sig.parameters.items())[2:]:
         if name in PERF_FLAGS or p.default is inspect.Parameter.empty:
             continue
-        if isinstance(p.default, (bool, int, float, tuple)) and not isinstance(
-            p.default, Tensor
-        ):
+        if isinstance(p.default, (bool, int, float, tuple)) and not isinstance(p.default, Tensor):
             out[name] = p.default
     return out
 
@@ -496,11 +459,7 @@ def _draw(name: str, default: Any, rng: random.Random) -> Any:
     if isinstance(default, tuple):  # betas
         return (rng.choice([0.0, rng.uniform(0.5, 0.95)]), rng.uniform(0.8, 0.999))
     if name == "lr":
-        return (
-            float(default) * 10 ** rng.uniform(-1, 1)
-            if default
-            else 10 ** rng.uniform(-3, -1)
-        )
+        return float(default) * 10 ** rng.uniform(-1, 1) if default else 10 ** rng.uniform(-3, -1)
     if "eps" in name:
         return rng.choice([1e-8, 1e-6, 1e-3, 0.1])
     if name == "weight_decay":
@@ -519,9 +478,7 @@ def _family(reference: type) -> str | None:
     return name if name in CORES else None
 
 
-def check_optimizer(
-    cls: type, reference: type, *, runs: int = 24, **options: Any
-) -> Report:
+def check_optimizer(cls: type, reference: type, *, runs: int = 24, **options: Any) -> Report:
     """Run ``cls`` beside ``reference`` on many seeded configurations; report the first divergence.
 
     Args:
@@ -538,20 +495,14 @@ def check_optimizer(
     """
     for arg, value in (("cls", cls), ("reference", reference)):
         if not isinstance(value, type):
-            raise TypeError(
-                f"{arg} must be a class (an Optimizer subclass), got {value!r}"
-            )
+            raise TypeError(f"{arg} must be a class (an Optimizer subclass), got {value!r}")
         if not issubclass(value, Optimizer):
-            raise TypeError(
-                f"{arg} must be a torch.optim.Optimizer subclass, got {value.__name__}"
-            )
+            raise TypeError(f"{arg} must be a torch.optim.Optimizer subclass, got {value.__name__}")
     accepted, var_kw = _accepted(cls)
     defaults = _defaults(reference)
     unknown = set(options) - set(defaults) - {"lr"}
     if unknown:
-        raise ValueError(
-            f"options: {sorted(unknown)} are not keywords of {reference.__name__}"
-        )
+        raise ValueError(f"options: {sorted(unknown)} are not keywords of {reference.__name__}")
     usable = {k: v for k, v in defaults.items() if var_kw or k in accepted}
     if "lr" not in usable and (var_kw or "lr" in accepted):
         usable["lr"] = options.get("lr", 1e-3)
@@ -600,15 +551,12 @@ def _failing_step(cls: type, sc: Scenario) -> int:
 
 
 def _keys(snaps: list) -> list[str]:
-    return sorted(
-        {k for state in snaps[-1][1] for k, v in state.items() if v is not None}
-    )
+    return sorted({k for state in snaps[-1][1] for k, v in state.items() if v is not None})
 
 
 def _same_keys(ref: list, got: list) -> bool:
     return all(
-        {k for k, v in a.items() if v is not None}
-        == {k for k, v in b.items() if v is not None}
+        {k for k, v in a.items() if v is not None} == {k for k, v in b.items() if v is not None}
         for a, b in zip(ref[-1][1], got[-1][1])
     )
 
@@ -633,9 +581,7 @@ def _diagnose(reference: type, sc: Scenario, got: list, keys: bool) -> str | Non
     return None
 
 
-def _scenarios(
-    reference: type, base: dict, usable: dict, options: dict, runs: int
-) -> list:
+def _scenarios(reference: type, base: dict, usable: dict, options: dict, runs: int) -> list:
     """The probes (each where one classic mistake shows), then seeded random configurations."""
 
     def with_(**over: Any) -> dict:
@@ -664,9 +610,7 @@ def _scenarios(
     if "centered" in usable:
         probes.append(Scenario("centered", with_(centered=True, **mom)))
     if "maximize" in usable:
-        probes.append(
-            Scenario("maximize", with_(maximize=True, weight_decay=0.05, **mom))
-        )
+        probes.append(Scenario("maximize", with_(maximize=True, weight_decay=0.05, **mom)))
     rng = random.Random(0)
     for seed in range(runs):
         cfg = with_(**{k: _draw(k, v, rng) for k, v in usable.items()})

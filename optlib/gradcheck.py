@@ -18,7 +18,7 @@ gradient, such as one written out by hand in a chapter.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor

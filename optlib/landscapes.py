@@ -16,8 +16,8 @@ References:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 from torch import Tensor
@@ -233,9 +233,7 @@ beale = Landscape(
     domain=((-4.5, 4.5), (-4.5, 4.5)),
     minimizers=((3.0, 0.5),),
     minimum=0.0,
-    formula=(
-        r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"
-    ),
+    formula=(r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"),
     reference="Beale (1958), Princeton technical report; Jamil & Yang (2013), no. 10",
     start=(1.0, 1.5),
 )

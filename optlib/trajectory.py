@@ -28,8 +28,9 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence, Union
+from typing import Any, Union
 
 import numpy as np
 import torch

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import inspect
 import math
-from typing import Any, Callable, Sequence, Union
+from collections.abc import Callable, Sequence
+from typing import Any, Union
 
 import torch
 from torch import Tensor

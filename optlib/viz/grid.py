@@ -197,19 +197,20 @@ class GridPlayer:
             fin = ys[np.isfinite(ys)]
             if log_y and (fin <= 0).any():
                 raise ValueError(
-                    f"log_y needs positive values, but curves[{name!r}] has "
-                    f"{fin[fin <= 0][0]:.4g}"
+                    f"log_y needs positive values, but curves[{name!r}] has {fin[fin <= 0][0]:.4g}"
                 )
             if fin.size:
                 lo, hi = min(lo, fin.min()), max(hi, fin.max())
             xlo, xhi = min(xlo, xs.min()), max(xhi, xs.max())
-            series.append({
-                "name": str(name),
-                "color": colors[i % len(colors)],
-                "dash": name in dashes,
-                "x": quantize(xs, digits),
-                "y": [quantize(row, digits) for row in ys],
-            })
+            series.append(
+                {
+                    "name": str(name),
+                    "color": colors[i % len(colors)],
+                    "dash": name in dashes,
+                    "x": quantize(xs, digits),
+                    "y": [quantize(row, digits) for row in ys],
+                }
+            )
         if not math.isfinite(lo):
             raise ValueError("curves has no finite value to draw")
         if ylim is not None:
