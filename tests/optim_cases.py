@@ -147,9 +147,9 @@ class Case:
 CASES: dict[str, Case] = {
     c.name: c
     for c in [
-        # torch ignores a group's own initial_accumulator_value (see Adagrad's note), so the
-        # groups here leave it to the constructor; test_adagrad_group_initial_accumulator
-        # pins the difference.
+        # torch (and optlib, see Adagrad's note) ignore a group's own initial_accumulator_value,
+        # so the groups here leave it to the constructor; test_adagrad_group_initial_accumulator
+        # checks that case against torch.
         Case("Adagrad", hyper_adagrad(), constructor_only=("initial_accumulator_value",)),
         Case("RMSprop", hyper_rmsprop()),
         Case("Adadelta", hyper_adadelta()),

@@ -105,16 +105,35 @@ def test_adamw_is_adam_with_decoupled_weight_decay() -> None:
 
 
 def test_adagrad_group_initial_accumulator() -> None:
-    """Deviation kept on purpose: a group's own initial_accumulator_value is honored.
+    """As torch 2.13: every sum starts at the constructor's initial_accumulator_value.
 
-    torch 2.13 starts every sum at the constructor's value; optlib uses the group's. With the
-    same value everywhere the two agree (the parity tests); here they must differ.
+    A group's own value stays in the group but is ignored, also for a group added later; the
+    runs (state and parameters) equal torch's step for step.
     """
-    p, q = torch.zeros(3, requires_grad=True), torch.zeros(3, requires_grad=True)
-    ours = optlib.optim.Adagrad([{"params": [p], "initial_accumulator_value": 0.5}])
-    theirs = torch.optim.Adagrad([{"params": [q], "initial_accumulator_value": 0.5}])
-    torch.testing.assert_close(ours.state[p]["sum"], torch.full((3,), 0.5))
-    torch.testing.assert_close(theirs.state[q]["sum"], torch.zeros(3))
+    torch.manual_seed(0)
+    ps = [torch.randn(3, requires_grad=True) for _ in range(3)]
+    qs = [p.detach().clone().requires_grad_() for p in ps]
+
+    def build(cls, params):
+        opt = cls(
+            [{"params": [params[0]], "initial_accumulator_value": 0.5}, {"params": [params[1]]}],
+            lr=0.1,
+            initial_accumulator_value=0.25,
+        )
+        opt.add_param_group({"params": [params[2]], "initial_accumulator_value": 2.0})
+        return opt
+
+    ours, theirs = build(optlib.optim.Adagrad, ps), build(torch.optim.Adagrad, qs)
+    assert ours.param_groups[0]["initial_accumulator_value"] == 0.5  # kept, as in torch
+    for _ in range(5):
+        for p, q in zip(ps, qs, strict=True):
+            p.grad = torch.randn(3)
+            q.grad = p.grad.clone()
+        ours.step()
+        theirs.step()
+    for p, q in zip(ps, qs, strict=True):
+        torch.testing.assert_close(ours.state[p]["sum"], theirs.state[q]["sum"], rtol=0, atol=0)
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
 
 
 def test_step_dtype_follows_default_dtype() -> None:

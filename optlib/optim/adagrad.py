@@ -112,9 +112,9 @@ class Adagrad(Optimizer):
         (:math:`H_t = \delta I + \operatorname{diag}(G_t)^{1/2}`).
         ``lr_decay`` and ``initial_accumulator_value`` are PyTorch additions (the paper has
         neither; TensorFlow starts the sum at 0.1).
-        Unlike PyTorch 2.13, a parameter group's own ``initial_accumulator_value`` is honored:
-        ``torch.optim.Adagrad`` starts every sum at the constructor's value and ignores the
-        per-group one. Sparse gradients are supported as in PyTorch (without weight decay):
+        As in PyTorch 2.13, every sum starts at the constructor's ``initial_accumulator_value``
+        (``self.defaults``): a parameter group's own value is kept in the group but ignored,
+        also for groups added later with ``add_param_group``. Sparse gradients are supported as in PyTorch (without weight decay):
         only the coordinates the gradient holds are updated. The update itself is
         :func:`adagrad_`.
     """
@@ -149,8 +149,9 @@ class Adagrad(Optimizer):
     step = stepper(adagrad_, sparse=True)
 
     def _init_state(self, p: Tensor, group: dict) -> dict:
-        # s_0 <- tau (in both halves of a complex parameter's real view, as in torch)
-        tau = group["initial_accumulator_value"]
+        # s_0 <- tau (in both halves of a complex parameter's real view, as in torch); tau is
+        # the constructor's value for every group, as in torch (a group's own is ignored)
+        tau = self.defaults["initial_accumulator_value"]
         tau = complex(tau, tau) if p.is_complex() else tau
         return {
             "step": scalar_state(0.0),
