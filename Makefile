@@ -16,7 +16,7 @@ JB_FLAGS    := -W -n --keep-going
 # 2-core machine from thrashing between torch's intra-op threads (seen: 8-40x slow-downs).
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: book test unit notebooks lab bench clean distclean browser pdf
+.PHONY: book test unit notebooks lab bench clean distclean browser pdf lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +59,16 @@ book: $(STAMP) cache-check
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "HTML: $(BUILD)/html/index.html"
 
-# The full suite: Chromium first (a missing one stops here, not after the build), the book with
-# warnings as errors, then unit tests, notebook hygiene, browser checks of the built pages
-# (players, offline loading, the PDF), and every notebook executed by nbval.
-test: browser book
+# ruff (pyproject.toml's [tool.ruff]) over the package, the Sphinx extensions and the benchmarks:
+# the lint rules, then that `ruff format` would change nothing.
+lint: $(STAMP)
+	$(BIN)/ruff check optlib _ext bench
+	$(BIN)/ruff format --check optlib _ext bench
+
+# The full suite: lint and Chromium first (a finding or a missing browser stops here, not after
+# the build), the book with warnings as errors, then unit tests, notebook hygiene, browser checks
+# of the built pages (players, offline loading, the PDF), and every notebook executed by nbval.
+test: lint browser book
 	$(WITH_CHROMIUM) $(BIN)/python -m pytest tests chapters --nbval-lax --nbval-current-env -p no:cacheprovider
 
 # The book as one PDF (_build/pdf/book.pdf), printed by the same Chromium from the built pages.

@@ -1,6 +1,7 @@
 """Which Chromium the browser tests and the PDF use, and how a fresh machine gets one.
 
-    python _ext/chromium.py            # print the executable's path; install Chromium first if needed
+    python _ext/chromium.py            # print the executable's path; install Chromium first
+                                       # if needed
     python _ext/chromium.py --dry-run  # print the path, or the install command it would run
 
 Order: ``$CHROMIUM`` when set (then it is the only candidate already present), otherwise
@@ -19,7 +20,10 @@ import subprocess
 import sys
 
 SYSTEM = "/usr/bin/chromium"
-APT = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium"
+APT = (
+    "apt-get update && DEBIAN_FRONTEND=noninteractive "
+    "apt-get install -y --no-install-recommends chromium"
+)
 HELP = (
     "Chromium is missing and could not be installed: run `sudo apt-get install -y chromium` "
     "(Debian/Ubuntu) or `.venv/bin/playwright install chromium`, or set CHROMIUM=/path/to/chromium"

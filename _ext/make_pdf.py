@@ -86,7 +86,8 @@ def print_page(browser, path: Path) -> tuple[bytes, str]:
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     page.wait_for_timeout(200)
     title = page.evaluate(
-        "() => (document.querySelector('main h1') || document.querySelector('h1') || document).textContent"
+        "() => (document.querySelector('main h1') || document.querySelector('h1') || document)"
+        ".textContent"
     )
     pdf = page.pdf(
         format="A4",
@@ -112,7 +113,8 @@ def make_pdf(html: Path, out: Path, executable: str) -> int:
             writer.append(PdfReader(io.BytesIO(pdf)))
             writer.add_outline_item(title=title, page_number=start)
             print(
-                f"{path.relative_to(html)}: {len(writer.pages) - start} pages, {time.perf_counter() - t0:.1f} s",
+                f"{path.relative_to(html)}: {len(writer.pages) - start} pages, "
+                f"{time.perf_counter() - t0:.1f} s",
                 file=sys.stderr,
             )
         browser.close()

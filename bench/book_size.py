@@ -58,13 +58,15 @@ def main() -> None:
         else 0
     )
     print(
-        f"book ({args.html.relative_to(ROOT) if args.html.is_relative_to(ROOT) else args.html}): {mb(total)} in all"
+        f"book ({args.html.relative_to(ROOT) if args.html.is_relative_to(ROOT) else args.html}): "
+        f"{mb(total)} in all"
     )
     print(
         f"  _static/ (theme, scripts, fonts: shared) {mb(static)}, of which MathJax {mb(mathjax)}"
     )
     print(
-        f"  _images/ {mb(size(args.html / '_images'))}, _sources/ {mb(size(args.html / '_sources'))}"
+        f"  _images/ {mb(size(args.html / '_images'))}, "
+        f"_sources/ {mb(size(args.html / '_sources'))}"
     )
 
     rows = []

@@ -94,7 +94,8 @@ def sizes() -> None:
         print(f"{name:<12} {len(src.encode()):>9,} {len(mini.encode()):>9,} {gz:>9,}")
     verdict = "within" if total <= BUDGET else "OVER"
     print(
-        f"{'per page':<12} {'':>9} {total:>9,} {total_gz:>9,}   ({verdict} the {BUDGET:,} B budget, minified)"
+        f"{'per page':<12} {'':>9} {total:>9,} {total_gz:>9,}   "
+        f"({verdict} the {BUDGET:,} B budget, minified)"
     )
 
 

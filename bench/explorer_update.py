@@ -52,7 +52,8 @@ def main() -> None:
     print(
         f"Explorer({L.rosenbrock.name}, {len(optimizers)} optimizers x {args.steps} steps): "
         f"built in {time.perf_counter() - w:.2f} s (background image included); "
-        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}"
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs, "
+        f"torch threads {torch.get_num_threads()}"
     )
     assert ex.message == "" and all(
         len(t.losses) == args.steps + 1 for t in ex.trajectories.values()
@@ -79,11 +80,13 @@ def main() -> None:
         ("Adam lr (1 run recomputed)", *timed(set_lr, lrs)),
     ]
     print(
-        f"\n{'control change -> new player data':36s}{'median wall':>13s}{'median CPU':>12s}{'max wall':>10s}"
+        f"\n{'control change -> new player data':36s}"
+        f"{'median wall':>13s}{'median CPU':>12s}{'max wall':>10s}"
     )
     for name, walls, cpus in rows:
         print(
-            f"{name:36s}{statistics.median(walls):>10.1f} ms{statistics.median(cpus):>9.1f} ms{max(walls):>7.0f} ms"
+            f"{name:36s}{statistics.median(walls):>10.1f} ms"
+            f"{statistics.median(cpus):>9.1f} ms{max(walls):>7.0f} ms"
         )
     worst = statistics.median(rows[0][1])
     print(

@@ -104,7 +104,8 @@ def main() -> None:
 
     _, m_bare = time_bare()  # warm-up (the first optimizer imports torch._dynamo)
     _, m_fit = time_fit()
-    same = all(torch.equal(p, q) for p, q in zip(m_bare.parameters(), m_fit.parameters()))
+    pairs = zip(m_bare.parameters(), m_fit.parameters(), strict=True)
+    same = all(torch.equal(p, q) for p, q in pairs)
     if not same:
         raise SystemExit("fit and the bare loop did not compute the same thing")
 
@@ -135,7 +136,7 @@ def main() -> None:
     (fc, fw), (bc, bw) = med["fit (progress bar on)"], med["bare loop"]
     oc, ow = 100 * (fc / bc - 1), 100 * (fw / bw - 1)
     # Each repeat ran both back to back: the median of their ratios cancels slow load drifts.
-    pair = 100 * (statistics.median(f[0] / b[0] for f, b in zip(fitted, bare)) - 1)
+    pair = 100 * (statistics.median(f[0] / b[0] for f, b in zip(fitted, bare, strict=True)) - 1)
     best = 100 * (min(t[0] for t in fitted) / min(t[0] for t in bare) - 1)
     print(
         f"  fit overhead over the bare loop (medians): {oc:+.1f} % CPU time, {ow:+.1f} % wall "

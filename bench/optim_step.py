@@ -4,9 +4,10 @@ Workloads: (a) one tensor of 10M elements, (b) 150 tensors of 64k elements, (c) 
 of a 784-512-512-10 MLP. Optimizers: Adam, SGD with momentum, RMSprop. Every implementation
 gets the same parameters and gradients; after a warm-up, rounds of steps are timed with
 ``time.perf_counter`` and the implementations take turns in every round (one step each by
-default, in rotating order), so load from other processes hits them alike. The table reports the median time per step, the ratio of optlib to
-torch's faster variant (paired: the median of the ratios within a round), and the bytes of
-optimizer state each keeps (every tensor in ``optimizer.state``, ``step`` included).
+default, in rotating order), so load from other processes hits them alike. The table reports
+the median time per step, the ratio of optlib to torch's faster variant (paired: the median of
+the ratios within a round), and the bytes of optimizer state each keeps (every tensor in
+``optimizer.state``, ``step`` included).
 
 Run: ``.venv/bin/python bench/optim_step.py`` (``--rounds``/``--steps`` trade time for noise).
 """
@@ -86,7 +87,7 @@ def bench(name: str, shapes: list[tuple[int, ...]], rounds: int, steps: int) -> 
             times[impl].append((time.perf_counter() - t0) / steps)
     median = {impl: statistics.median(times[impl]) * 1e3 for impl in IMPLS}
     best = min(IMPLS[1:], key=median.get)
-    paired = statistics.median(a / b for a, b in zip(times["optlib"], times[best]))
+    paired = statistics.median(a / b for a, b in zip(times["optlib"], times[best], strict=True))
     return {"ms": median, "bytes": {impl: runs[impl][1]() for impl in IMPLS}, "ratio": paired}
 
 

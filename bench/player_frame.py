@@ -67,7 +67,7 @@ PLAYING_JS = """async ([from, ms]) => {
   });
   root.querySelector("button.optlib-play").click();
   return { intervals: stamps.slice(1).map((s, i) => s - stamps[i]), step: root.optlibPlayer.state().step };
-}"""
+}"""  # noqa: E501 - JavaScript source, kept as written
 
 
 def long_runs(steps: int) -> dict:
@@ -110,11 +110,13 @@ def main() -> None:
             browser.close()
     med = statistics.median(frames["times"])
     print(
-        f"page: 3 runs x {args.steps:,} steps, {size / 1e6:.1f} MB of HTML, loaded and drawn in {load:.1f} s"
+        f"page: 3 runs x {args.steps:,} steps, {size / 1e6:.1f} MB of HTML, "
+        f"loaded and drawn in {load:.1f} s"
     )
     print(f"jump to step {args.at:,} (draws the prefix once): {frames['first']:.1f} ms")
     print(
-        f"next {args.frames} steps one by one: median {med:.2f} ms, max {max(frames['times']):.1f} ms per frame"
+        f"next {args.frames} steps one by one: median {med:.2f} ms, "
+        f"max {max(frames['times']):.1f} ms per frame"
     )
     iv = playing["intervals"]
     print(
@@ -122,7 +124,8 @@ def main() -> None:
         f"{statistics.median(iv):.1f} ms, 95th percentile {np.percentile(iv, 95):.1f} ms"
     )
     print(
-        f"target: median frame < {BUDGET_MS:.0f} ms -> {'OK' if med < BUDGET_MS else 'MISSED'} ({med:.2f} ms)"
+        f"target: median frame < {BUDGET_MS:.0f} ms -> "
+        f"{'OK' if med < BUDGET_MS else 'MISSED'} ({med:.2f} ms)"
     )
 
 

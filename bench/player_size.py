@@ -42,10 +42,13 @@ ASSETS_BUDGET = 40e3
 
 CELLS = [
     "from optlib import landscapes as L, viz\nfrom optlib.optim import SGD, Adam, RMSprop",
-    "viz.Explorer(L.rosenbrock, {'SGD': (SGD, {'lr': 1e-3}), 'momentum': (SGD, {'lr': 1e-3, 'momentum': 0.9}),\n"
-    "                            'RMSprop': (RMSprop, {'lr': 1e-2}), 'Adam': (Adam, {'lr': 0.05})}, steps=300)",
+    "viz.Explorer(L.rosenbrock, {'SGD': (SGD, {'lr': 1e-3}), "
+    "'momentum': (SGD, {'lr': 1e-3, 'momentum': 0.9}),\n"
+    "                            'RMSprop': (RMSprop, {'lr': 1e-2}), "
+    "'Adam': (Adam, {'lr': 0.05})}, steps=300)",
     "viz.Explorer(L.valley, {'lr 0.1': (SGD, {'lr': 0.1}), 'lr 0.45': (SGD, {'lr': 0.45}),\n"
-    "                        'lr 0.55': (SGD, {'lr': 0.55}), 'momentum': (SGD, {'lr': 0.1, 'momentum': 0.8})}, steps=300)",
+    "                        'lr 0.55': (SGD, {'lr': 0.55}), "
+    "'momentum': (SGD, {'lr': 0.1, 'momentum': 0.8})}, steps=300)",
     "viz.Explorer(L.himmelblau, {'SGD': (SGD, {'lr': 0.01}), 'Adam': (Adam, {'lr': 0.1}),\n"
     "                            'RMSprop': (RMSprop, {'lr': 0.05})}, steps=300)",
 ]
@@ -128,7 +131,7 @@ def jshtml_vs_player(steps: int = 100) -> tuple[int, int, float]:
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(9, 4))
     viz.contour(L.rosenbrock, ax=ax, log=True)
     lines, curves = [], []
-    for i, (label, t) in enumerate(runs.items()):
+    for i, (label, _t) in enumerate(runs.items()):
         color = viz.PALETTE[i]
         lines.append(ax.plot([], [], "o-", color=color, ms=2.5, lw=1.8, label=label)[0])
         curves.append(ax2.plot([], [], color=color, lw=1.8, label=label)[0])
@@ -145,7 +148,7 @@ def jshtml_vs_player(steps: int = 100) -> tuple[int, int, float]:
     ax2.legend(fontsize=8)
 
     def frame(k):
-        for (label, t), line, curve in zip(runs.items(), lines, curves):
+        for (_label, t), line, curve in zip(runs.items(), lines, curves, strict=True):
             line.set_data(t.points[: k + 1, 0], t.points[: k + 1, 1])
             curve.set_data(range(k + 1), t.losses[: k + 1])
         return lines + curves
@@ -191,16 +194,20 @@ def main() -> None:
     player_bytes, js_bytes, seconds = jshtml_vs_player()
     print(
         f"one player, 3 optimizers x 100 steps: {kb(player_bytes)}; "
-        f"FuncAnimation.to_jshtml of the same runs (101 frames): {kb(js_bytes)}, rendered in {seconds:.1f} s"
+        f"FuncAnimation.to_jshtml of the same runs (101 frames): {kb(js_bytes)}, "
+        f"rendered in {seconds:.1f} s"
     )
     print()
     print(f"{'':34s}{'player':>12s}{'to_jshtml':>12s}{'ratio':>8s}")
     print(
-        f"{'3 optimizers x 100 steps':34s}{kb(player_bytes):>12s}{kb(js_bytes):>12s}{js_bytes / player_bytes:>7.0f}x"
+        f"{'3 optimizers x 100 steps':34s}{kb(player_bytes):>12s}{kb(js_bytes):>12s}"
+        f"{js_bytes / player_bytes:>7.0f}x"
     )
     print(
-        f"target: page < {kb(PAGE_BUDGET)} -> {'OK' if total < PAGE_BUDGET else 'MISSED'} ({kb(total)}); "
-        f"player >= {RATIO_TARGET:.0f}x smaller -> {'OK' if js_bytes / player_bytes >= RATIO_TARGET else 'MISSED'}"
+        f"target: page < {kb(PAGE_BUDGET)} -> "
+        f"{'OK' if total < PAGE_BUDGET else 'MISSED'} ({kb(total)}); "
+        f"player >= {RATIO_TARGET:.0f}x smaller -> "
+        f"{'OK' if js_bytes / player_bytes >= RATIO_TARGET else 'MISSED'}"
     )
 
 

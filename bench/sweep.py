@@ -58,8 +58,9 @@ def main() -> None:
         cpus.append(time.process_time() - c)
     t_sweep = statistics.median(walls)
     print(
-        f"sweep (one batched computation): median {t_sweep:.3f} s wall, {statistics.median(cpus):.3f} s CPU "
-        f"over {args.repeat} runs; {int(result.diverged.sum())} diverged, {int(result.converged.sum())} reached loss < 1e-4"
+        f"sweep (one batched computation): median {t_sweep:.3f} s wall, "
+        f"{statistics.median(cpus):.3f} s CPU over {args.repeat} runs; "
+        f"{int(result.diverged.sum())} diverged, {int(result.converged.sum())} reached loss < 1e-4"
     )
 
     flat = list(np.ndindex(args.n, args.n))
@@ -88,7 +89,8 @@ def main() -> None:
         else f"{len(picks)} runs measured, x {n_cfg / len(picks):.0f} for the grid"
     )
     print(
-        f"one at a time ({how}): {t_loop:.1f} s wall ({t_each * 1e3:.2f} ms per run, {c_each * 1e3:.2f} ms CPU); "
+        f"one at a time ({how}): {t_loop:.1f} s wall "
+        f"({t_each * 1e3:.2f} ms per run, {c_each * 1e3:.2f} ms CPU); "
         f"results agree (max relative difference of final losses {worst:.1e})"
     )
     print()
@@ -98,7 +100,8 @@ def main() -> None:
     )
     ok_time, ok_speed = t_sweep < SWEEP_BUDGET_S, t_loop / t_sweep >= SPEEDUP_TARGET
     print(
-        f"target: < {SWEEP_BUDGET_S} s -> {'OK' if ok_time else 'MISSED'}; >= {SPEEDUP_TARGET:.0f}x -> {'OK' if ok_speed else 'MISSED'}"
+        f"target: < {SWEEP_BUDGET_S} s -> {'OK' if ok_time else 'MISSED'}; "
+        f">= {SPEEDUP_TARGET:.0f}x -> {'OK' if ok_speed else 'MISSED'}"
     )
 
 

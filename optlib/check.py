@@ -368,7 +368,7 @@ def _run(cls: type, sc: Scenario, extra: dict | None = None) -> list[tuple[list,
     opt = _build(cls, sc, params, extra)
     snaps = []
     for t, grads in enumerate(_grads(sc), start=1):
-        for p, g in zip(params, grads):
+        for p, g in zip(params, grads, strict=True):
             p.grad = None if g is None else g.clone()
         opt.step()
         snaps.append(
@@ -414,14 +414,14 @@ def _first_mismatch(a: Tensor, b: Tensor, rtol: float) -> tuple | None:
 
 def _compare(ref: list, got: list, sc: Scenario, keys: bool) -> Divergence | None:
     rtol = RTOL[sc.dtype]
-    for t, ((rp, rs), (gp, gs)) in enumerate(zip(ref, got), start=1):
-        for i, (a, b) in enumerate(zip(rp, gp)):
+    for t, ((rp, rs), (gp, gs)) in enumerate(zip(ref, got, strict=True), start=1):
+        for i, (a, b) in enumerate(zip(rp, gp, strict=True)):
             bad = _first_mismatch(a, b, rtol)
             if bad:
                 return Divergence(sc.name, sc.config, t, i, "parameter", bad[1], bad[2], bad[0])
         if not keys:
             continue
-        for i, (sa, sb) in enumerate(zip(rs, gs)):
+        for i, (sa, sb) in enumerate(zip(rs, gs, strict=True)):
             for k, va in sa.items():
                 if va is None or not isinstance(sb.get(k), (Tensor, int, float)):
                     continue
@@ -557,7 +557,7 @@ def _keys(snaps: list) -> list[str]:
 def _same_keys(ref: list, got: list) -> bool:
     return all(
         {k for k, v in a.items() if v is not None} == {k for k, v in b.items() if v is not None}
-        for a, b in zip(ref[-1][1], got[-1][1])
+        for a, b in zip(ref[-1][1], got[-1][1], strict=True)
     )
 
 
@@ -598,7 +598,8 @@ def _scenarios(reference: type, base: dict, usable: dict, options: dict, runs: i
         Scenario("lr change after step 3", with_(**mom), lr_change=3),
         Scenario("weight decay on", with_(weight_decay=0.1, **mom)),
         Scenario("state_dict round trip after step 3", with_(**mom), round_trip=3),
-        Scenario("two parameter groups, missing gradient", with_(**mom), two_groups=True, missing=True),
+        Scenario("two parameter groups, missing gradient", with_(**mom),
+                 two_groups=True, missing=True),
         Scenario("float32", with_(**mom), dtype=torch.float32),
     ]  # fmt: skip
     if "dampening" in usable:

@@ -159,7 +159,8 @@ def quadratic(
 
 
 bowl = quadratic(1.0, 1.0, name="bowl")
-# Condition number 20: d2l's f = 0.1 x^2 + 2 y^2, the valley where one step size cannot fit both axes.
+# Condition number 20: d2l's f = 0.1 x^2 + 2 y^2, the valley where one step size cannot fit
+# both axes.
 valley = quadratic(0.2, 4.0, name="valley", domain=((-6.0, 6.0), (-3.0, 3.0)), start=(-5.0, -2.0))
 
 # -- saddles ------------------------------------------------------------------------------

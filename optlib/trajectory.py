@@ -30,7 +30,7 @@ import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import torch
@@ -114,8 +114,8 @@ def steps_to(losses: Sequence[float] | np.ndarray, tol: float, *, stay: bool = F
 
 # -- the engine ----------------------------------------------------------------------------
 
-Landscapeish = Union[Landscape, Callable[[torch.Tensor], torch.Tensor]]
-OptimizerSpec = Union[type[Optimizer], Callable[..., Optimizer]]
+Landscapeish = Landscape | Callable[[torch.Tensor], torch.Tensor]
+OptimizerSpec = type[Optimizer] | Callable[..., Optimizer]
 
 
 @dataclass
@@ -302,7 +302,7 @@ def run_many(
     _check_steps(steps)
     start = _start(x0, dtype)
     xs = [start.clone().requires_grad_(True) for _ in optimizers]
-    opts = [cls([x], **dict(hp)) for x, (cls, hp) in zip(xs, optimizers.values())]
+    opts = [cls([x], **dict(hp)) for x, (cls, hp) in zip(xs, optimizers.values(), strict=True)]
 
     def step() -> None:
         for opt in opts:
@@ -418,10 +418,12 @@ class SweepResult:
         """
         if len(index) != len(self.axes):
             raise ValueError(f"Invalid index: {index} (the grid has {len(self.axes)} axes)")
-        cell = {name: float(values[i]) for (name, values), i in zip(self.axes.items(), index)}
+        pairs = zip(self.axes.items(), index, strict=True)
+        cell = {name: float(values[i]) for (name, values), i in pairs}
         x0: Any = self.start
         if isinstance(x0, tuple):
-            x0 = tuple(cell.pop(name, x) for name, x in zip(_START_AXES, x0))
+            # x0 and y0 are the axes a start coordinate can sweep; any further one stays fixed
+            x0 = tuple(cell.pop(name, x) for name, x in zip(_START_AXES, x0, strict=False))
         else:
             x0 = cell.pop("x0", x0)
         return {"x0": x0, **_with_hparams(self.hparams, cell)}
@@ -509,7 +511,9 @@ def sweep(
     # Configuration i of the flattened grid: one column per axis.
     mesh = np.meshgrid(*axes.values(), indexing="ij")
     shape = mesh[0].shape
-    cols = {name: torch.tensor(m.reshape(-1), dtype=dtype) for name, m in zip(axes, mesh)}
+    cols = {
+        name: torch.tensor(m.reshape(-1), dtype=dtype) for name, m in zip(axes, mesh, strict=True)
+    }
     n = cols[next(iter(cols))].numel()
 
     X = start.expand(n, *start.shape).clone()  # (N, 2), or (N,) in 1-D

@@ -25,13 +25,13 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Union
+from typing import Any
 
 import torch
 from torch import Tensor
 from torch.optim import Optimizer
 
-Hyper = Union[float, Tensor]
+Hyper = float | Tensor
 """A hyperparameter as the cores take it: a number, a 0-dim tensor, or ``(N, 1)`` per row."""
 
 

@@ -218,7 +218,7 @@ def _check_optimizer(ckpt: dict[str, Any], path: Any, optimizer: Optimizer) -> N
     sizes = [len(g["params"]) for g in saved], [len(g["params"]) for g in own]
     if sizes[0] != sizes[1]:
         raise _bad(path, f"holds parameter groups of sizes {sizes[0]}, the optimizer {sizes[1]}")
-    for i, (s, g) in enumerate(zip(saved, own)):
+    for i, (s, g) in enumerate(zip(saved, own, strict=True)):
         if missing := set(g) - set(s) - {"initial_lr"}:  # a scheduler adds initial_lr
             raise _bad(
                 path,

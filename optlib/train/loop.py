@@ -211,7 +211,8 @@ class _Run:
         steps = self.history.steps
         steps["loss"].append(res.loss)
         steps["grad_norm"].append(res.grad_norm)
-        for series, lr in zip(self.lr_series, res.lrs):
+        # a group added mid-run (add_param_group) has no column: its lr is not recorded
+        for series, lr in zip(self.lr_series, res.lrs, strict=False):
             series.append(lr)
         if self.record_params:
             steps["params"].append(

@@ -13,8 +13,8 @@ Why anywidget: the player is a canvas drawn by JavaScript, and an ``ipywidgets.H
 run ``<script>``. A custom ipywidgets view would need a compiled JupyterLab extension;
 anywidget (``anywidget==0.11.0``, pinned) loads an ES module from a Python string instead, so
 the widget view *is* the static player's script (``js/*.js``, see ``_assets.py``) plus a
-ten-line ``render``. One source for both lives, no build step, and it works in JupyterLab, Notebook 7,
-VS Code and Colab.
+ten-line ``render``. One source for both lives, no build step, and it works in JupyterLab,
+Notebook 7, VS Code and Colab.
 """
 
 from __future__ import annotations
@@ -275,7 +275,7 @@ class Explorer:
             )
 
         pages = []
-        for label, (cls, hp) in self._specs.items():
+        for label, (_cls, hp) in self._specs.items():
             rows = [checkbox(f"{label}.show", label in shown, "show")]
             if "lr" in hp:
                 lr = (
@@ -311,7 +311,7 @@ class Explorer:
                         )
                     )
             if "betas" in hp:
-                for (key, a, b, st), v in zip(_BETAS, hp["betas"]):
+                for (key, a, b, st), v in zip(_BETAS, hp["betas"], strict=True):
                     rows.append(
                         slider(
                             f"{label}.{key}",
@@ -332,7 +332,8 @@ class Explorer:
         tabs.titles = tuple(self._specs)
 
         place = []
-        for k, (name, (a, b)) in enumerate(zip(("x0", "y0"), self.landscape.domain)):
+        # a 1-D landscape has one start slider, x0
+        for k, (name, (a, b)) in enumerate(zip(("x0", "y0"), self.landscape.domain, strict=False)):
             place.append(
                 slider(
                     name,
@@ -389,7 +390,10 @@ class Explorer:
         return dict(self._trajectories)
 
     def update(self) -> None:
-        """Recompute what changed and redraw; invalid settings become a message, never a traceback."""
+        """Recompute what changed and redraw.
+
+        Invalid settings become a message, never a traceback.
+        """
         errors: list[str] = []
         try:
             x0, steps = self.start, self.steps
@@ -424,7 +428,8 @@ class Explorer:
         self.message = "; ".join(errors)
         self._message_widget.value = (
             f'<div role="alert" style="color:#953800;background:#fff1e5;border:1px solid #ffc680;'
-            f'border-radius:6px;padding:4px 8px">Invalid settings: {html.escape(self.message)}</div>'
+            f'border-radius:6px;padding:4px 8px">'
+            f"Invalid settings: {html.escape(self.message)}</div>"
             if self.message
             else ""
         )

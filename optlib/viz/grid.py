@@ -31,8 +31,8 @@ The data (one JSON object in the page, read by ``js/grid.js``)::
 Every number is rounded to ``digits`` significant digits (default 4: relative error at most
 ``0.5 * 10**(1 - digits)``, 5e-4), which keeps the data of a grid of 8 settings x 3 series
 x 100 points near 21 KB (the player's script and style, about 34 KB, come with every
-fragment, as with :class:`~optlib.viz.Player`). Non-finite values (a run that diverged, or one that stopped early and
-was padded with NaN) are shipped as ``null`` and leave a gap in the line.
+fragment, as with :class:`~optlib.viz.Player`). Non-finite values (a run that diverged, or one
+that stopped early and was padded with NaN) are shipped as ``null`` and leave a gap in the line.
 
 The page API, on the element (``el.optlibPlayer``, as for the player):
 

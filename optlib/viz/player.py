@@ -42,7 +42,7 @@ const root = s && s.parentNode && s.parentNode.id === id ? s.parentNode : docume
 if (!root || root.optlibPlayer) return;
 window.%(name)s ??= %(lib)s;
 window.%(name)s.mount(root, JSON.parse(root.querySelector("script.optlib-player-data").textContent));
-})();"""
+})();"""  # noqa: E501 - JavaScript source, kept as written
 
 
 class Player:
@@ -89,7 +89,8 @@ class Player:
     ) -> None:
         if background is not None and not isinstance(background, Background):
             raise TypeError(
-                f"background must be a Background (see viz.background), got {type(background).__name__}"
+                "background must be a Background (see viz.background), "
+                f"got {type(background).__name__}"
             )
         self.background = background
         title = background.title if title is None and background is not None else (title or "")
@@ -120,7 +121,8 @@ class Player:
             f"<style>{style()}</style>"
             '<p class="optlib-fallback">An animation of optimizer paths; it needs JavaScript '
             "(in Jupyter: run the cell, or trust the notebook).</p>"
-            f'<script type="application/json" class="optlib-player-data">{to_json(self.data)}</script>'
+            '<script type="application/json" class="optlib-player-data">'
+            f"{to_json(self.data)}</script>"
             f"<script>{script}</script></div>"
         )
 
@@ -133,7 +135,8 @@ class Player:
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title, quote=True)}</title></head>"
-            f'<body style="max-width:980px;margin:1em auto;padding:0 1em">{self.to_html()}</body></html>'
+            '<body style="max-width:980px;margin:1em auto;padding:0 1em">'
+            f"{self.to_html()}</body></html>"
         )
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(page)

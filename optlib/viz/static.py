@@ -50,14 +50,14 @@ def _in_view(
 ) -> np.ndarray:
     """Mask of the points inside ``box`` grown by ``pad`` of its size on every side."""
     inside = np.ones(len(coords[0]), dtype=bool)
-    for c, (lo, hi) in zip(coords, box):
+    for c, (lo, hi) in zip(coords, box, strict=True):
         span = hi - lo
         inside &= (c >= lo - pad * span) & (c <= hi + pad * span)
     return inside
 
 
 def _heights(landscape: Landscape, t: TrajectoryLike, points: np.ndarray) -> np.ndarray:
-    """The loss at each point: the recorded ``losses`` of a trajectory, computed only for bare arrays."""
+    """The loss at each point: a trajectory's recorded ``losses``, computed only for bare arrays."""
     losses = getattr(t, "losses", None)
     if losses is not None and len(losses) == len(points):
         return np.asarray(losses, dtype=np.float64)
