@@ -114,8 +114,9 @@ class Adagrad(Optimizer):
         neither; TensorFlow starts the sum at 0.1).
         As in PyTorch 2.13, every sum starts at the constructor's ``initial_accumulator_value``
         (``self.defaults``): a parameter group's own value is kept in the group but ignored,
-        also for groups added later with ``add_param_group``. Sparse gradients are supported as in PyTorch (without weight decay):
-        only the coordinates the gradient holds are updated. The update itself is
+        also for groups added later with ``add_param_group``. Sparse gradients are supported
+        as in PyTorch (without weight decay): only the coordinates the gradient holds are
+        updated. The update itself is
         :func:`adagrad_`.
     """
 
