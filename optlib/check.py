@@ -122,6 +122,15 @@ def _fmt(config: dict) -> str:
 # Each core mirrors torch's update for one parameter; `bug` names the injected mistake.
 
 
+def _decay(p: Tensor, g: Tensor, lr: float, wd: float, *, decoupled: bool) -> Tensor:
+    """Weight decay as the mutants apply it: L2 on the gradient, or (the mistake) decoupled."""
+    if wd and decoupled:
+        p.mul_(1 - lr * wd)
+    elif wd:
+        g = g + wd * p
+    return g
+
+
 def _sgd(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
     lr, mu, damp, wd = (
         h["lr"],
@@ -129,10 +138,7 @@ def _sgd(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
         h.get("dampening", 0.0),
         h["weight_decay"],
     )
-    if wd and bug == "decoupled":
-        p.mul_(1 - lr * wd)
-    elif wd:
-        g = g + wd * p
+    g = _decay(p, g, lr, wd, decoupled=bug == "decoupled")
     if mu:
         buf = s.get("momentum_buffer")
         if buf is None:
@@ -198,10 +204,7 @@ def _rmsprop(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
     )
     if bug == "alpha_swapped":
         alpha = 1 - alpha
-    if wd and bug == "decoupled":
-        p.mul_(1 - lr * wd)
-    elif wd:
-        g = g + wd * p
+    g = _decay(p, g, lr, wd, decoupled=bug == "decoupled")
     if not s:
         s["step"], s["square_avg"] = torch.tensor(0.0), torch.zeros_like(p)
         if mu > 0:
@@ -231,10 +234,7 @@ def _adagrad(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
         s["step"] = torch.tensor(0.0)
         s["sum"] = torch.full_like(p, h["initial_accumulator_value"])
     s["step"] += 1
-    if wd and bug == "decoupled":
-        p.mul_(1 - lr * wd)
-    elif wd:
-        g = g + wd * p
+    g = _decay(p, g, lr, wd, decoupled=bug == "decoupled")
     clr = lr / (1 + (s["step"].item() - 1) * h["lr_decay"])
     total = s["sum"].add_(g * g)
     std = (total + eps).sqrt() if bug == "eps_in_root" else total.sqrt() + eps
@@ -243,10 +243,7 @@ def _adagrad(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
 
 def _adadelta(p: Tensor, g: Tensor, s: dict, h: dict, bug: str | None) -> None:
     lr, rho, eps, wd = h["lr"], h["rho"], h["eps"], h["weight_decay"]
-    if wd and bug == "decoupled":
-        p.mul_(1 - lr * wd)
-    elif wd:
-        g = g + wd * p
+    g = _decay(p, g, lr, wd, decoupled=bug == "decoupled")
     if not s:
         s["step"], s["square_avg"] = torch.tensor(0.0), torch.zeros_like(p)
         s["acc_delta"] = torch.zeros_like(p)
